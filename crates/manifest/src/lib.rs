@@ -1,0 +1,129 @@
+//! The files a hub receives before its freighters land, read into checked domain values and
+//! written back out: the spreadsheet manifest e-commerce shippers send (CSV, one row per item
+//! line), the same data as JSON Lines (one parcel per line), and the flight schedule.
+//!
+//! Reading is all or nothing: a file with any bad row yields every error found (up to a limit),
+//! each as `file:line: field: expected ...`, and no parcels. Pure: bytes in, values out.
+
+mod csv_manifest;
+mod error;
+mod fields;
+mod jsonl;
+mod schedule;
+
+pub use csv_manifest::{CSV_COLUMNS, parse_csv, write_csv};
+pub use error::{FileErrors, RowError};
+pub use jsonl::{parse_jsonl, write_jsonl};
+pub use schedule::{SCHEDULE_COLUMNS, parse_schedule, write_schedule};
+
+use hangar_model::{Flight, Parcel};
+use sha2::{Digest, Sha256};
+
+/// Largest file Hangar reads in one piece: 1 GiB.
+pub const MAX_FILE_BYTES: u64 = 1 << 30;
+/// Most rows one file may hold.
+pub const MAX_ROWS: usize = 5_000_000;
+/// Most item lines one parcel may hold.
+pub const MAX_ITEMS_PER_PARCEL: usize = 200;
+/// Errors reported per file before the rest are only counted.
+pub const MAX_REPORTED_ERRORS: usize = 100;
+
+/// A parcel and the line of the file where it starts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Located<T> {
+    /// The value read.
+    pub value: T,
+    /// 1-based line where it starts.
+    pub line: u64,
+}
+
+/// What a file held, once every row passed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Contents {
+    /// Parcels from a manifest (CSV or JSON Lines).
+    Parcels(Vec<Located<Parcel>>),
+    /// Flights from a schedule.
+    Schedule(Vec<Located<Flight>>),
+}
+
+/// A file read whole: its name, content digest and contents.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParsedFile {
+    /// File name as given.
+    pub name: String,
+    /// SHA-256 of the bytes: the file's identity for idempotent ingest.
+    pub digest: [u8; 32],
+    /// Data rows read (CSV rows or JSON lines, header excluded).
+    pub rows: u64,
+    /// What it held.
+    pub contents: Contents,
+}
+
+impl ParsedFile {
+    /// Digest as lower-case hex.
+    pub fn digest_hex(&self) -> String {
+        hex(&self.digest)
+    }
+}
+
+/// Lower-case hex of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The kind of file, from its extension and header.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Kind {
+    /// Spreadsheet manifest.
+    ManifestCsv,
+    /// JSON Lines manifest.
+    ManifestJsonl,
+    /// Flight schedule.
+    ScheduleCsv,
+}
+
+/// Decides what a file is: `.jsonl`/`.ndjson` is a JSON Lines manifest; a CSV whose header has a
+/// `sta` column is a schedule; any other CSV is a manifest.
+pub fn detect(name: &str, bytes: &[u8]) -> Kind {
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") {
+        return Kind::ManifestJsonl;
+    }
+    let first_line = bytes.split(|&b| b == b'\n').next().unwrap_or(&[]);
+    let header = String::from_utf8_lossy(first_line).to_ascii_lowercase();
+    if header
+        .split(',')
+        .any(|c| c.trim().trim_matches('"') == "sta")
+    {
+        Kind::ScheduleCsv
+    } else {
+        Kind::ManifestCsv
+    }
+}
+
+/// Reads a file's bytes as whatever `detect` says it is.
+pub fn parse(name: &str, bytes: &[u8]) -> Result<ParsedFile, FileErrors> {
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(FileErrors::whole_file(
+            name,
+            format!(
+                "expected at most {MAX_FILE_BYTES} bytes, the file has {}",
+                bytes.len()
+            ),
+        ));
+    }
+    let digest: [u8; 32] = Sha256::digest(bytes).into();
+    let (rows, contents) = match detect(name, bytes) {
+        Kind::ManifestCsv => parse_csv(name, bytes).map(|(r, p)| (r, Contents::Parcels(p)))?,
+        Kind::ManifestJsonl => parse_jsonl(name, bytes).map(|(r, p)| (r, Contents::Parcels(p)))?,
+        Kind::ScheduleCsv => {
+            parse_schedule(name, bytes).map(|(r, f)| (r, Contents::Schedule(f)))?
+        }
+    };
+    Ok(ParsedFile {
+        name: name.to_string(),
+        digest,
+        rows,
+        contents,
+    })
+}

@@ -1,0 +1,374 @@
+//! The event spine: every step of a parcel's life (and of the flights and trucks that carry it)
+//! is an `Event` with an industry status code, a time, an actor and a location. State is derived
+//! from events, never stored beside them.
+
+use crate::ascii::{Ascii, string_id};
+use crate::{BagId, FlightKey, Invalid, Mawb, S10Id, TruckId, UldId};
+
+/// Status codes. Where the industry has one (IATA Cargo-IMP FSU / ONE Record eventCode) it is
+/// used; `HLD`, `SDC` and `SRT` are Hangar's own for steps those vocabularies do not name.
+#[derive(
+    Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, serde::Serialize, serde::Deserialize,
+)]
+pub enum EventCode {
+    /// Manifested: the parcel is on a manifest the hub received.
+    MAN,
+    /// Departed from the airport of loading.
+    DEP,
+    /// Arrived at the hub.
+    ARR,
+    /// Received from flight: scanned at breakdown.
+    RCF,
+    /// Reported to customs: the import declaration (H7) was lodged.
+    CRC,
+    /// Held by customs (Hangar code): inspection, information or full declaration needed.
+    HLD,
+    /// Cleared by customs: released for free circulation.
+    CCD,
+    /// Sort decision (Hangar code): the host told the sorter which chute.
+    SDC,
+    /// Sorted (Hangar code): the sorter reported the discharge.
+    SRT,
+    /// Discrepancy: missing, found or damaged.
+    DIS,
+    /// Freight out of warehouse: loaded onto an outbound truck.
+    FOW,
+    /// Delivered to the carrier's agent: handed over at the dock.
+    DLV,
+}
+
+impl EventCode {
+    /// Every code, in the order of a parcel's life.
+    pub const ALL: [EventCode; 12] = [
+        EventCode::MAN,
+        EventCode::DEP,
+        EventCode::ARR,
+        EventCode::RCF,
+        EventCode::CRC,
+        EventCode::HLD,
+        EventCode::CCD,
+        EventCode::SDC,
+        EventCode::SRT,
+        EventCode::DIS,
+        EventCode::FOW,
+        EventCode::DLV,
+    ];
+
+    /// The three-letter code.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventCode::MAN => "MAN",
+            EventCode::DEP => "DEP",
+            EventCode::ARR => "ARR",
+            EventCode::RCF => "RCF",
+            EventCode::CRC => "CRC",
+            EventCode::HLD => "HLD",
+            EventCode::CCD => "CCD",
+            EventCode::SDC => "SDC",
+            EventCode::SRT => "SRT",
+            EventCode::DIS => "DIS",
+            EventCode::FOW => "FOW",
+            EventCode::DLV => "DLV",
+        }
+    }
+
+    /// What the code means, in words a hub operator uses.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            EventCode::MAN => "manifested",
+            EventCode::DEP => "departed origin",
+            EventCode::ARR => "arrived at hub",
+            EventCode::RCF => "received from flight",
+            EventCode::CRC => "reported to customs",
+            EventCode::HLD => "held by customs",
+            EventCode::CCD => "cleared by customs",
+            EventCode::SDC => "sort decision",
+            EventCode::SRT => "discharged by sorter",
+            EventCode::DIS => "discrepancy",
+            EventCode::FOW => "loaded on truck",
+            EventCode::DLV => "handed over to carrier",
+        }
+    }
+
+    /// Parses a three-letter code.
+    pub fn parse(s: &str) -> Result<Self, Invalid> {
+        EventCode::ALL
+            .into_iter()
+            .find(|c| c.as_str().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| {
+                Invalid::new(
+                    "an event code (MAN, DEP, ARR, RCF, CRC, HLD, CCD, SDC, SRT, DIS, FOW, DLV)",
+                    s,
+                )
+            })
+    }
+}
+
+/// What an event is about.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum Subject {
+    /// One parcel.
+    Parcel(S10Id),
+    /// A consignment under one master air waybill.
+    Consignment(Mawb),
+    /// A flight.
+    Flight(FlightKey),
+    /// An outbound truck.
+    Truck(TruckId),
+}
+
+impl Subject {
+    /// The kind as stored (`parcel`, `consignment`, `flight`, `truck`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Subject::Parcel(_) => "parcel",
+            Subject::Consignment(_) => "consignment",
+            Subject::Flight(_) => "flight",
+            Subject::Truck(_) => "truck",
+        }
+    }
+
+    /// The subject's key as text (`RB123456785CN`, `999-12345675`, `CK211/2026-11-22`, ...).
+    pub fn key(&self) -> String {
+        match self {
+            Subject::Parcel(id) => id.to_string(),
+            Subject::Consignment(m) => m.to_string(),
+            Subject::Flight(f) => f.to_string(),
+            Subject::Truck(t) => t.to_string(),
+        }
+    }
+
+    /// Rebuilds a subject from its stored kind and key.
+    pub fn from_parts(kind: &str, key: &str) -> Result<Self, Invalid> {
+        Ok(match kind {
+            "parcel" => Subject::Parcel(S10Id::parse(key)?),
+            "consignment" => Subject::Consignment(Mawb::parse(key)?),
+            "flight" => {
+                let (n, d) = key
+                    .split_once('/')
+                    .ok_or_else(|| Invalid::new("a flight key like CK211/2026-11-22", key))?;
+                Subject::Flight(FlightKey {
+                    number: crate::FlightNo::parse(n)?,
+                    date: crate::Date::parse(d)?,
+                })
+            }
+            "truck" => Subject::Truck(TruckId::parse(key)?),
+            other => {
+                return Err(Invalid::new(
+                    "a subject kind: parcel, consignment, flight or truck",
+                    other,
+                ));
+            }
+        })
+    }
+}
+
+fn short_token(s: &str, what: &'static str) -> Result<Ascii<40>, Invalid> {
+    let t = s.trim();
+    let ok = !t.is_empty()
+        && t.len() <= 40
+        && t.bytes().all(|c| {
+            c.is_ascii_alphanumeric() || matches!(c, b':' | b'/' | b'-' | b'_' | b'.' | b'@')
+        });
+    if ok {
+        Ok(Ascii::new(t.as_bytes()))
+    } else {
+        Err(Invalid::new(what, s))
+    }
+}
+
+/// Who caused an event: `system:<component>`, `sorter:<id>`, `user:<login>` (1-40 characters of
+/// letters, digits and `:/-_.@`).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Actor(Ascii<40>);
+string_id!(Actor);
+
+impl Actor {
+    /// Parses an actor token.
+    pub fn parse(s: &str) -> Result<Self, Invalid> {
+        short_token(
+            s,
+            "an actor like system:ingest or user:alice (1-40 letters, digits or :/-_.@)",
+        )
+        .map(Actor)
+    }
+}
+
+/// Where an event happened: airport code, optionally followed by `/area/...` (e.g.
+/// `LGG/S1/CH042`).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Location(Ascii<40>);
+string_id!(Location);
+
+impl Location {
+    /// Parses a location token.
+    pub fn parse(s: &str) -> Result<Self, Invalid> {
+        short_token(
+            s,
+            "a location like LGG/S1/CH042 (1-40 letters, digits or :/-_.@)",
+        )
+        .map(Location)
+    }
+}
+
+/// Why customs held a parcel.
+#[derive(Clone, PartialEq, Eq, Hash, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum CustomsReason {
+    /// Intrinsic value above the H7 ceiling: a full declaration is needed.
+    OverH7Threshold {
+        /// Value converted to euro cents.
+        value_eur_cents: i64,
+    },
+    /// A required H7 data element is missing or unusable.
+    MissingElement {
+        /// Which element, in the H7 data set's words.
+        element: String,
+    },
+    /// The IOSS number given is not a well-formed IOSS number.
+    MalformedIoss,
+}
+
+/// How the sorter reported a discharge.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DischargeOutcome {
+    /// Discharged into the chute the host asked for.
+    Sorted,
+    /// The scan tunnel could not read a barcode.
+    NoRead,
+    /// The host had no destination for the parcel.
+    NoDestination,
+    /// Every chute offered was full.
+    ChuteFull,
+    /// Went round again.
+    Recirculated,
+    /// Sent to the reject chute.
+    Rejected,
+}
+
+/// Kind of discrepancy found at the hub.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DiscrepancyKind {
+    /// Manifested but not found at breakdown.
+    Missing,
+    /// Found without being manifested.
+    Found,
+    /// Damaged on arrival.
+    Damaged,
+}
+
+/// What an event says beyond its code.
+#[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Detail {
+    /// Nothing more.
+    None,
+    /// The manifest file (by content digest) and line the parcel came from.
+    Manifested {
+        /// SHA-256 of the manifest file, hex, first 16 characters.
+        file_digest: String,
+        /// First line of the parcel in that file.
+        line: u64,
+    },
+    /// Breakdown scan: the bag and ULD the parcel came out of.
+    Received {
+        /// Box or bag.
+        bag: BagId,
+        /// ULD.
+        uld: UldId,
+    },
+    /// A customs hold with its reasons.
+    Held {
+        /// At least one reason.
+        reasons: Vec<CustomsReason>,
+    },
+    /// The chute the host chose.
+    SortDecision {
+        /// Chute number.
+        chute: u16,
+        /// Carrier route, when the chute serves one.
+        route: Option<String>,
+        /// 1 for the first pass over the sorter, 2 after rework, ...
+        pass: u8,
+    },
+    /// The sorter's discharge report.
+    Discharged {
+        /// Chute the parcel went into.
+        chute: u16,
+        /// What happened.
+        outcome: DischargeOutcome,
+        /// Pass number.
+        pass: u8,
+    },
+    /// A discrepancy.
+    Discrepancy {
+        /// Missing, found or damaged.
+        what: DiscrepancyKind,
+    },
+    /// Loaded onto a truck.
+    Loaded {
+        /// The truck.
+        truck: TruckId,
+    },
+    /// Handed over to a carrier.
+    HandedOver {
+        /// The truck.
+        truck: TruckId,
+        /// Carrier taking the parcel.
+        carrier: String,
+    },
+}
+
+/// One thing that happened.
+#[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+pub struct Event {
+    /// What it is about.
+    pub subject: Subject,
+    /// Status code.
+    pub code: EventCode,
+    /// When it happened (UTC; simulated time in the demo).
+    pub at: crate::Timestamp,
+    /// Who caused it.
+    pub actor: Actor,
+    /// Where.
+    pub location: Location,
+    /// Code-specific detail.
+    pub detail: Detail,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_and_subjects_round_trip() {
+        for c in EventCode::ALL {
+            assert_eq!(EventCode::parse(c.as_str()).unwrap(), c);
+        }
+        assert!(EventCode::parse("XYZ").is_err());
+        let s = Subject::Flight(FlightKey {
+            number: crate::FlightNo::parse("CK211").unwrap(),
+            date: crate::Date::parse("2026-11-22").unwrap(),
+        });
+        assert_eq!(Subject::from_parts(s.kind(), &s.key()).unwrap(), s);
+        assert!(Actor::parse("user:alice").is_ok());
+        assert!(Actor::parse("user alice").is_err());
+        assert!(Location::parse("LGG/S1/CH042").is_ok());
+    }
+
+    #[test]
+    fn detail_json_is_tagged() {
+        let d = Detail::Held {
+            reasons: vec![CustomsReason::MalformedIoss],
+        };
+        let j = serde_json::to_string(&d).unwrap();
+        assert_eq!(
+            j,
+            r#"{"kind":"held","reasons":[{"reason":"malformed_ioss"}]}"#
+        );
+        assert_eq!(serde_json::from_str::<Detail>(&j).unwrap(), d);
+    }
+}
