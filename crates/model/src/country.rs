@@ -172,6 +172,12 @@ impl Country {
         !self.info().postcode.is_empty()
     }
 
+    /// The canonical postcode pattern (`N` digit, `A` letter, `X` letter or digit, others
+    /// literal), or `None` where the country has no postcodes.
+    pub fn postcode_pattern(self) -> Option<&'static str> {
+        self.info().postcode.first().copied()
+    }
+
     /// The EU-27 member states in ISO code order.
     pub fn eu27() -> impl Iterator<Item = Country> {
         (0..COUNTRIES.len())
