@@ -1,1 +1,207 @@
-//! placeholder
+//! Where Hangar keeps what it knows: ingested files, flights, parcels and the event log. One
+//! interface, `Store`, so callers do not care which engine is behind it; `EmbeddedStore` is the
+//! default (SQLite in a data directory, zero set-up). A PostgreSQL implementation is meant to
+//! follow behind the same trait.
+//!
+//! Contract for every implementation:
+//! - writes go through one writer, in batches, and a call returns only once its data is durable
+//!   (acknowledged = survives kill -9 and power loss);
+//! - an ingested file is applied whole or not at all, and a file already ingested (same bytes)
+//!   adds nothing;
+//! - events get a gap-free, increasing sequence number in the order they were made durable.
+
+mod embedded;
+mod schema;
+
+pub use embedded::{EmbeddedStore, Options};
+
+use hangar_model::{Actor, Event, Flight, Location, Parcel, S10Id, Terminal, Timestamp};
+use std::collections::BTreeMap;
+
+/// A file that has passed parsing, ready to be applied.
+#[derive(Clone, Debug)]
+pub struct IngestFile {
+    /// File name as given (for messages and the files table).
+    pub name: String,
+    /// SHA-256 of the bytes: identity for idempotence.
+    pub digest: [u8; 32],
+    /// Data rows in the file.
+    pub rows: u64,
+    /// Flights with their line numbers (a schedule), or empty.
+    pub flights: Vec<(Flight, u64)>,
+    /// Parcels with their first line (a manifest), or empty.
+    pub parcels: Vec<(Parcel, u64)>,
+    /// When the hub received it (the time of the MAN events).
+    pub at: Timestamp,
+    /// Who ingested it.
+    pub actor: Actor,
+    /// Where it was received (the hub), for the MAN events.
+    pub location: Location,
+}
+
+/// What ingesting a file did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum IngestReceipt {
+    /// The file was applied and is durable.
+    Applied {
+        /// Parcels added.
+        parcels: u64,
+        /// Flights added.
+        flights: u64,
+        /// Parcels already known with identical content (skipped).
+        unchanged: u64,
+        /// Events appended (one MAN per new parcel).
+        events: u64,
+    },
+    /// These exact bytes were ingested before; nothing was added.
+    AlreadyIngested {
+        /// Name it was ingested under then.
+        name: String,
+        /// When.
+        at: Timestamp,
+    },
+}
+
+/// Store failures. A failed write changed nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The file clashes with what is stored; nothing of it was applied.
+    #[error("{file}:{line}: {field}: {message}")]
+    Conflict {
+        /// File being ingested.
+        file: String,
+        /// Line of the clashing record.
+        line: u64,
+        /// Field that identifies it.
+        field: &'static str,
+        /// What clashed.
+        message: String,
+    },
+    /// A request over a limit.
+    #[error("limit: {0}")]
+    Limit(String),
+    /// The engine failed.
+    #[error("store engine: {0}")]
+    Engine(String),
+    /// Stored data could not be read back as valid values.
+    #[error("stored data is not valid: {0}")]
+    Corrupt(String),
+    /// The writer has stopped (the store is closing or crashed).
+    #[error("the store's writer has stopped")]
+    Closed,
+}
+
+/// How many of each thing the store holds.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Counts {
+    /// Ingested files.
+    pub files: u64,
+    /// Flights.
+    pub flights: u64,
+    /// Parcels.
+    pub parcels: u64,
+    /// Events.
+    pub events: u64,
+}
+
+/// Parcels by how their day ended, derived from the events.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct TerminalCounts {
+    /// Handed over to a carrier.
+    pub handed_over: u64,
+    /// In customs hold.
+    pub held: u64,
+    /// Exceptions.
+    pub exception: u64,
+    /// Still moving.
+    pub in_progress: u64,
+    /// Customs released (CCD), whatever happened after.
+    pub released: u64,
+    /// Discharged into a route or hold chute at least once.
+    pub sorted: u64,
+    /// Events that did not fit a parcel's life cycle.
+    pub out_of_order_events: u64,
+    /// Parcels per carrier route of their final sort decision (handed-over parcels).
+    pub by_route: BTreeMap<String, u64>,
+}
+
+impl TerminalCounts {
+    /// Adds one parcel's derived state.
+    pub fn add(&mut self, s: &hangar_model::ParcelState) {
+        match s.terminal() {
+            Terminal::HandedOver => {
+                self.handed_over += 1;
+                if let Some(r) = &s.route {
+                    *self.by_route.entry(r.clone()).or_default() += 1;
+                }
+            }
+            Terminal::Held => self.held += 1,
+            Terminal::Exception => self.exception += 1,
+            Terminal::InProgress => self.in_progress += 1,
+        }
+        if s.customs == hangar_model::state::CustomsStatus::Released {
+            self.released += 1;
+        }
+        if s.chute.is_some()
+            && matches!(
+                s.stage,
+                hangar_model::ParcelStage::AtChute
+                    | hangar_model::ParcelStage::Loaded
+                    | hangar_model::ParcelStage::HandedOver
+            )
+        {
+            self.sorted += 1;
+        }
+        self.out_of_order_events += u64::from(s.out_of_order);
+    }
+
+    /// Parcels counted.
+    pub fn total(&self) -> u64 {
+        self.handed_over + self.held + self.exception + self.in_progress
+    }
+}
+
+/// A stored event with its sequence number.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Recorded {
+    /// Position in the event log, from 1, gap-free.
+    pub seq: u64,
+    /// The event.
+    pub event: Event,
+}
+
+/// Most events one `append` call may carry.
+pub const MAX_APPEND_EVENTS: usize = 100_000;
+/// Most parcels one ingested file may carry.
+pub const MAX_INGEST_PARCELS: usize = 5_000_000;
+
+/// Hangar's storage. Implementations are shared across threads; writes are serialized by the
+/// implementation's single writer and are durable when they return.
+pub trait Store: Send + Sync {
+    /// Applies a parsed file whole, with one MAN event per new parcel, or nothing.
+    fn ingest(&self, file: IngestFile) -> Result<IngestReceipt, StoreError>;
+
+    /// Appends events (at most `MAX_APPEND_EVENTS`); returns the sequence number of the last.
+    fn append(&self, events: Vec<Event>) -> Result<u64, StoreError>;
+
+    /// All flights, by scheduled arrival.
+    fn flights(&self) -> Result<Vec<Flight>, StoreError>;
+
+    /// One parcel.
+    fn parcel(&self, id: &S10Id) -> Result<Option<Parcel>, StoreError>;
+
+    /// Every parcel, in id order, handed to `f` one at a time (memory stays bounded).
+    fn for_each_parcel(&self, f: &mut dyn FnMut(Parcel)) -> Result<(), StoreError>;
+
+    /// A parcel's history: its own events and those of its consignment and flight, in time order.
+    fn history(&self, id: &S10Id) -> Result<Vec<Recorded>, StoreError>;
+
+    /// Events with sequence numbers in `from..=to`, in order (at most `MAX_APPEND_EVENTS`).
+    fn events(&self, from: u64, to: u64) -> Result<Vec<Recorded>, StoreError>;
+
+    /// Every parcel's state derived from its events, counted by outcome.
+    fn terminal_counts(&self) -> Result<TerminalCounts, StoreError>;
+
+    /// How much is stored.
+    fn counts(&self) -> Result<Counts, StoreError>;
+}

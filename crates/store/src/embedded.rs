@@ -1,0 +1,714 @@
+//! The embedded store: SQLite (bundled) in WAL mode in a data directory. One writer thread owns
+//! the write connection and commits requests in groups (group commit: one fsync for many
+//! requests); readers use their own connection and never block the writer.
+
+use crate::schema::MIGRATIONS;
+use crate::{
+    Counts, IngestFile, IngestReceipt, MAX_APPEND_EVENTS, MAX_INGEST_PARCELS, Recorded, Store,
+    StoreError, TerminalCounts,
+};
+use hangar_model::{
+    Actor, Detail, Event, EventCode, Flight, FlightKey, Location, Parcel, ParcelState, S10Id,
+    Subject, Timestamp,
+};
+use rusqlite::{Connection, OptionalExtension, params};
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::mpsc::{self, Receiver, SyncSender};
+use std::thread::JoinHandle;
+
+/// The database file inside a data directory.
+pub const DB_FILE: &str = "hangar.db";
+
+/// Tuning for the embedded store; the defaults are what Hangar runs with.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Write requests that may wait for the writer before callers block (backpressure).
+    pub queue_depth: usize,
+    /// Most rows (parcels + events) committed in one group.
+    pub max_group_rows: usize,
+    /// fsync on every commit (`synchronous=FULL`). Off only for throwaway benchmarks.
+    pub durable: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            queue_depth: 64,
+            max_group_rows: 200_000,
+            durable: true,
+        }
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Engine(e.to_string())
+    }
+}
+
+/// An event flattened to the columns it is stored in (done by the caller's thread, so the
+/// writer only executes SQL).
+pub(crate) struct EventRow {
+    kind: &'static str,
+    key: String,
+    code: &'static str,
+    at_ms: i64,
+    actor: Actor,
+    location: Location,
+    detail: Option<String>,
+}
+
+impl EventRow {
+    pub(crate) fn encode(e: &Event) -> EventRow {
+        EventRow {
+            kind: e.subject.kind(),
+            key: e.subject.key(),
+            code: e.code.as_str(),
+            at_ms: e.at.unix_ms(),
+            actor: e.actor,
+            location: e.location,
+            detail: match &e.detail {
+                Detail::None => None,
+                d => Some(serde_json::to_string(d).expect("details serialize")),
+            },
+        }
+    }
+}
+
+/// A parcel flattened to its row.
+struct ParcelRow {
+    id: S10Id,
+    mawb: String,
+    flight: FlightKey,
+    flight_key: String,
+    dest_country: &'static str,
+    dest_postcode: String,
+    value_cents: i64,
+    currency: &'static str,
+    weight_g: u32,
+    line: u64,
+    doc: String,
+}
+
+struct PreparedIngest {
+    name: String,
+    digest: [u8; 32],
+    digest_hex16: String,
+    rows: u64,
+    flights: Vec<(String, i64, String, u64, FlightKey)>,
+    parcels: Vec<ParcelRow>,
+    at: Timestamp,
+    actor: Actor,
+    location: Location,
+}
+
+enum Cmd {
+    Ingest(
+        Box<PreparedIngest>,
+        SyncSender<Result<IngestReceipt, StoreError>>,
+    ),
+    Append(Vec<EventRow>, SyncSender<Result<u64, StoreError>>),
+}
+
+impl Cmd {
+    fn rows(&self) -> usize {
+        match self {
+            Cmd::Ingest(p, _) => p.parcels.len() * 2 + p.flights.len() + 1,
+            Cmd::Append(e, _) => e.len(),
+        }
+    }
+}
+
+/// Hangar's default store: a data directory holding one SQLite database.
+pub struct EmbeddedStore {
+    dir: PathBuf,
+    tx: Mutex<Option<SyncSender<Cmd>>>,
+    writer: Mutex<Option<JoinHandle<()>>>,
+    reader: Mutex<Connection>,
+}
+
+fn open_conn(path: &Path, durable: bool) -> Result<Connection, StoreError> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", if durable { "FULL" } else { "OFF" })?;
+    conn.pragma_update(None, "cache_size", -65_536)?;
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    Ok(conn)
+}
+
+fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let version: usize =
+        conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))? as usize;
+    if version > MIGRATIONS.len() {
+        return Err(StoreError::Corrupt(format!(
+            "the data directory has schema version {version}, newer than this hangar ({}); upgrade hangar",
+            MIGRATIONS.len()
+        )));
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+impl EmbeddedStore {
+    /// Opens (creating if needed) the store in data directory `dir`, migrating its schema.
+    pub fn open(dir: &Path) -> Result<EmbeddedStore, StoreError> {
+        EmbeddedStore::open_with(dir, Options::default())
+    }
+
+    /// Opens with explicit options.
+    pub fn open_with(dir: &Path, options: Options) -> Result<EmbeddedStore, StoreError> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| StoreError::Engine(format!("cannot create {}: {e}", dir.display())))?;
+        let path = dir.join(DB_FILE);
+        let mut wconn = open_conn(&path, options.durable)?;
+        migrate(&mut wconn)?;
+        let reader = open_conn(&path, options.durable)?;
+        let known_flights: HashSet<FlightKey> = {
+            let mut stmt = wconn.prepare("SELECT doc FROM flights")?;
+            let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+            let mut set = HashSet::new();
+            for doc in rows {
+                let f: Flight =
+                    serde_json::from_str(&doc?).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                set.insert(f.key);
+            }
+            set
+        };
+        let (tx, rx) = mpsc::sync_channel::<Cmd>(options.queue_depth.max(1));
+        let max_rows = options.max_group_rows.max(1);
+        let writer = std::thread::Builder::new()
+            .name("hangar-store-writer".into())
+            .spawn(move || {
+                Writer {
+                    conn: wconn,
+                    known_flights,
+                    max_rows,
+                }
+                .run(rx)
+            })
+            .map_err(|e| StoreError::Engine(format!("cannot start writer thread: {e}")))?;
+        Ok(EmbeddedStore {
+            dir: dir.to_path_buf(),
+            tx: Mutex::new(Some(tx)),
+            writer: Mutex::new(Some(writer)),
+            reader: Mutex::new(reader),
+        })
+    }
+
+    /// The data directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Stops the writer after the requests already queued; later writes fail with `Closed`.
+    pub fn close(&self) {
+        self.tx.lock().expect("lock").take();
+        if let Some(h) = self.writer.lock().expect("lock").take() {
+            let _ = h.join();
+        }
+    }
+
+    fn send<T>(
+        &self,
+        make: impl FnOnce(SyncSender<Result<T, StoreError>>) -> Cmd,
+    ) -> Result<T, StoreError> {
+        let (reply_tx, reply_rx) = mpsc::sync_channel(1);
+        let sender = self
+            .tx
+            .lock()
+            .expect("lock")
+            .clone()
+            .ok_or(StoreError::Closed)?;
+        sender
+            .send(make(reply_tx))
+            .map_err(|_| StoreError::Closed)?;
+        reply_rx.recv().map_err(|_| StoreError::Closed)?
+    }
+
+    fn read<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let conn = self.reader.lock().expect("reader lock");
+        f(&conn)
+    }
+}
+
+impl Drop for EmbeddedStore {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+fn corrupt(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(e.to_string())
+}
+
+fn decode_event(
+    kind: &str,
+    key: &str,
+    code: &str,
+    at_ms: i64,
+    actor: &str,
+    location: &str,
+    detail: Option<&str>,
+) -> Result<Event, StoreError> {
+    Ok(Event {
+        subject: Subject::from_parts(kind, key).map_err(corrupt)?,
+        code: EventCode::parse(code).map_err(corrupt)?,
+        at: Timestamp(at_ms),
+        actor: Actor::parse(actor).map_err(corrupt)?,
+        location: Location::parse(location).map_err(corrupt)?,
+        detail: match detail {
+            None => Detail::None,
+            Some(d) => serde_json::from_str(d).map_err(corrupt)?,
+        },
+    })
+}
+
+const EVENT_COLUMNS: &str = "seq, kind, key, code, at_ms, actor, location, detail";
+
+fn recorded(r: &rusqlite::Row) -> Result<Recorded, StoreError> {
+    let event = decode_event(
+        &r.get::<_, String>(1)?,
+        &r.get::<_, String>(2)?,
+        &r.get::<_, String>(3)?,
+        r.get(4)?,
+        &r.get::<_, String>(5)?,
+        &r.get::<_, String>(6)?,
+        r.get::<_, Option<String>>(7)?.as_deref(),
+    )?;
+    Ok(Recorded {
+        seq: r.get::<_, i64>(0)? as u64,
+        event,
+    })
+}
+
+impl Store for EmbeddedStore {
+    fn ingest(&self, file: IngestFile) -> Result<IngestReceipt, StoreError> {
+        if file.parcels.len() > MAX_INGEST_PARCELS {
+            return Err(StoreError::Limit(format!(
+                "{}: at most {MAX_INGEST_PARCELS} parcels per file",
+                file.name
+            )));
+        }
+        let flights = file
+            .flights
+            .iter()
+            .map(|(f, line)| {
+                (
+                    f.key.to_string(),
+                    f.sta.unix_ms(),
+                    serde_json::to_string(f).expect("serialize"),
+                    *line,
+                    f.key,
+                )
+            })
+            .collect();
+        let parcels = file
+            .parcels
+            .iter()
+            .map(|(p, line)| ParcelRow {
+                id: p.id,
+                mawb: p.mawb.to_string(),
+                flight: p.flight,
+                flight_key: p.flight.to_string(),
+                dest_country: p.consignee.country.iso2(),
+                dest_postcode: p
+                    .consignee
+                    .postcode
+                    .map(|c| c.to_string())
+                    .unwrap_or_default(),
+                value_cents: p.value().cents,
+                currency: p.value().currency.code(),
+                weight_g: p.weight().0,
+                line: *line,
+                doc: serde_json::to_string(p).expect("serialize"),
+            })
+            .collect();
+        let prepared = PreparedIngest {
+            digest_hex16: file
+                .digest
+                .iter()
+                .take(8)
+                .map(|b| format!("{b:02x}"))
+                .collect(),
+            name: file.name,
+            digest: file.digest,
+            rows: file.rows,
+            flights,
+            parcels,
+            at: file.at,
+            actor: file.actor,
+            location: file.location,
+        };
+        self.send(|reply| Cmd::Ingest(Box::new(prepared), reply))
+    }
+
+    fn append(&self, events: Vec<Event>) -> Result<u64, StoreError> {
+        if events.len() > MAX_APPEND_EVENTS {
+            return Err(StoreError::Limit(format!(
+                "at most {MAX_APPEND_EVENTS} events per append, got {}",
+                events.len()
+            )));
+        }
+        let rows: Vec<EventRow> = events.iter().map(EventRow::encode).collect();
+        self.send(|reply| Cmd::Append(rows, reply))
+    }
+
+    fn flights(&self) -> Result<Vec<Flight>, StoreError> {
+        self.read(|c| {
+            let mut stmt = c.prepare("SELECT doc FROM flights ORDER BY sta_ms, key")?;
+            let docs = stmt.query_map([], |r| r.get::<_, String>(0))?;
+            docs.map(|d| serde_json::from_str(&d?).map_err(corrupt))
+                .collect()
+        })
+    }
+
+    fn parcel(&self, id: &S10Id) -> Result<Option<Parcel>, StoreError> {
+        self.read(|c| {
+            let doc: Option<String> = c
+                .query_row(
+                    "SELECT doc FROM parcels WHERE id = ?1",
+                    [id.as_str()],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            doc.map(|d| serde_json::from_str(&d).map_err(corrupt))
+                .transpose()
+        })
+    }
+
+    fn for_each_parcel(&self, f: &mut dyn FnMut(Parcel)) -> Result<(), StoreError> {
+        self.read(|c| {
+            let mut stmt = c.prepare("SELECT doc FROM parcels ORDER BY id")?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let doc = r.get_ref(0)?.as_str().map_err(corrupt)?;
+                f(serde_json::from_str(doc).map_err(corrupt)?);
+            }
+            Ok(())
+        })
+    }
+
+    fn history(&self, id: &S10Id) -> Result<Vec<Recorded>, StoreError> {
+        let Some(p) = self.parcel(id)? else {
+            return Ok(Vec::new());
+        };
+        self.read(|c| {
+            let sql = format!(
+                "SELECT {EVENT_COLUMNS} FROM events WHERE key IN (?1, ?2, ?3) ORDER BY at_ms, seq"
+            );
+            let mut stmt = c.prepare(&sql)?;
+            let mut rows =
+                stmt.query(params![id.as_str(), p.mawb.as_str(), p.flight.to_string()])?;
+            let mut out = Vec::new();
+            while let Some(r) = rows.next()? {
+                out.push(recorded(r)?);
+            }
+            Ok(out)
+        })
+    }
+
+    fn events(&self, from: u64, to: u64) -> Result<Vec<Recorded>, StoreError> {
+        if to >= from && to - from >= MAX_APPEND_EVENTS as u64 {
+            return Err(StoreError::Limit(format!(
+                "at most {MAX_APPEND_EVENTS} events per read"
+            )));
+        }
+        self.read(|c| {
+            let sql = format!(
+                "SELECT {EVENT_COLUMNS} FROM events WHERE seq BETWEEN ?1 AND ?2 ORDER BY seq"
+            );
+            let mut stmt = c.prepare(&sql)?;
+            let mut rows = stmt.query(params![from as i64, to as i64])?;
+            let mut out = Vec::new();
+            while let Some(r) = rows.next()? {
+                out.push(recorded(r)?);
+            }
+            Ok(out)
+        })
+    }
+
+    fn terminal_counts(&self) -> Result<TerminalCounts, StoreError> {
+        self.read(|c| {
+            let mut stmt = c.prepare(
+                "SELECT key, code, at_ms, actor, location, detail FROM events WHERE kind = 'parcel' ORDER BY key, seq",
+            )?;
+            let mut rows = stmt.query([])?;
+            let mut counts = TerminalCounts::default();
+            let mut current: Option<(String, ParcelState)> = None;
+            while let Some(r) = rows.next()? {
+                let key = r.get_ref(0)?.as_str().map_err(corrupt)?;
+                let event = decode_event(
+                    "parcel",
+                    key,
+                    r.get_ref(1)?.as_str().map_err(corrupt)?,
+                    r.get(2)?,
+                    r.get_ref(3)?.as_str().map_err(corrupt)?,
+                    r.get_ref(4)?.as_str().map_err(corrupt)?,
+                    r.get_ref(5)?.as_str_or_null().map_err(corrupt)?,
+                )?;
+                match &mut current {
+                    Some((k, state)) if k == key => state.apply(&event),
+                    _ => {
+                        if let Some((_, state)) = current.take() {
+                            counts.add(&state);
+                        }
+                        let mut state = ParcelState::default();
+                        state.apply(&event);
+                        current = Some((key.to_string(), state));
+                    }
+                }
+            }
+            if let Some((_, state)) = current {
+                counts.add(&state);
+            }
+            Ok(counts)
+        })
+    }
+
+    fn counts(&self) -> Result<Counts, StoreError> {
+        self.read(|c| {
+            let n = |sql: &str| {
+                c.query_row(sql, [], |r| r.get::<_, i64>(0))
+                    .map(|v| v as u64)
+            };
+            Ok(Counts {
+                files: n("SELECT count(*) FROM files")?,
+                flights: n("SELECT count(*) FROM flights")?,
+                parcels: n("SELECT count(*) FROM parcels")?,
+                events: n("SELECT coalesce(max(seq), 0) FROM events")?,
+            })
+        })
+    }
+}
+
+/// The single writer: owns the write connection, commits queued requests in groups.
+struct Writer {
+    conn: Connection,
+    known_flights: HashSet<FlightKey>,
+    max_rows: usize,
+}
+
+enum Outcome {
+    Ingest(
+        SyncSender<Result<IngestReceipt, StoreError>>,
+        Result<IngestReceipt, StoreError>,
+    ),
+    Append(SyncSender<Result<u64, StoreError>>, Result<u64, StoreError>),
+}
+
+impl Writer {
+    fn run(mut self, rx: Receiver<Cmd>) {
+        while let Ok(first) = rx.recv() {
+            let mut rows = first.rows();
+            let mut group = vec![first];
+            while rows < self.max_rows {
+                match rx.try_recv() {
+                    Ok(cmd) => {
+                        rows += cmd.rows();
+                        group.push(cmd);
+                    }
+                    Err(_) => break,
+                }
+            }
+            self.commit_group(group);
+        }
+    }
+
+    /// Applies each request under its own savepoint inside one transaction, commits once, then
+    /// answers every request: after the commit, so an answer means durable.
+    fn commit_group(&mut self, group: Vec<Cmd>) {
+        let flights_before = self.known_flights.clone();
+        let mut outcomes = Vec::with_capacity(group.len());
+        let result = (|| -> Result<(), StoreError> {
+            let tx = self.conn.transaction()?;
+            for cmd in group {
+                tx.execute_batch("SAVEPOINT request")?;
+                let outcome = match cmd {
+                    Cmd::Ingest(p, reply) => {
+                        Outcome::Ingest(reply, apply_ingest(&tx, &mut self.known_flights, &p))
+                    }
+                    Cmd::Append(rows, reply) => Outcome::Append(reply, insert_events(&tx, &rows)),
+                };
+                let failed = matches!(
+                    &outcome,
+                    Outcome::Ingest(_, Err(_)) | Outcome::Append(_, Err(_))
+                );
+                tx.execute_batch(if failed {
+                    "ROLLBACK TO request; RELEASE request"
+                } else {
+                    "RELEASE request"
+                })?;
+                outcomes.push(outcome);
+            }
+            tx.commit()?;
+            Ok(())
+        })();
+        if let Err(e) = result {
+            // Nothing of the group is durable: every request fails.
+            self.known_flights = flights_before;
+            for o in outcomes {
+                match o {
+                    Outcome::Ingest(r, _) => drop(r.send(Err(StoreError::Engine(e.to_string())))),
+                    Outcome::Append(r, _) => drop(r.send(Err(StoreError::Engine(e.to_string())))),
+                }
+            }
+            return;
+        }
+        for o in outcomes {
+            match o {
+                Outcome::Ingest(r, res) => drop(r.send(res)),
+                Outcome::Append(r, res) => drop(r.send(res)),
+            }
+        }
+    }
+}
+
+fn insert_events(tx: &rusqlite::Transaction, rows: &[EventRow]) -> Result<u64, StoreError> {
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO events (kind, key, code, at_ms, actor, location, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    for e in rows {
+        stmt.execute(params![
+            e.kind,
+            e.key,
+            e.code,
+            e.at_ms,
+            e.actor.as_str(),
+            e.location.as_str(),
+            e.detail
+        ])?;
+    }
+    Ok(tx.last_insert_rowid() as u64)
+}
+
+fn apply_ingest(
+    tx: &rusqlite::Transaction,
+    known_flights: &mut HashSet<FlightKey>,
+    p: &PreparedIngest,
+) -> Result<IngestReceipt, StoreError> {
+    let seen: Option<(String, i64)> = tx
+        .query_row(
+            "SELECT name, ingested_ms FROM files WHERE digest = ?1",
+            [&p.digest[..]],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    if let Some((name, at)) = seen {
+        return Ok(IngestReceipt::AlreadyIngested {
+            name,
+            at: Timestamp(at),
+        });
+    }
+    tx.execute(
+        "INSERT INTO files (digest, name, rows, parcels, flights, ingested_ms, actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![&p.digest[..], p.name, p.rows as i64, p.parcels.len() as i64, p.flights.len() as i64, p.at.unix_ms(), p.actor.as_str()],
+    )?;
+    let file_id = tx.last_insert_rowid();
+    let mut added_flights = 0;
+    let mut unchanged = 0;
+    let mut new_keys = Vec::new();
+    {
+        let mut ins = tx.prepare_cached("INSERT INTO flights (key, sta_ms, file_id, doc) VALUES (?1, ?2, ?3, ?4) ON CONFLICT(key) DO NOTHING")?;
+        let mut get = tx.prepare_cached("SELECT doc FROM flights WHERE key = ?1")?;
+        for (key, sta, doc, line, fk) in &p.flights {
+            if ins.execute(params![key, sta, file_id, doc])? == 1 {
+                added_flights += 1;
+                new_keys.push(*fk);
+            } else {
+                let existing: String = get.query_row([key], |r| r.get(0))?;
+                if &existing != doc {
+                    return Err(StoreError::Conflict {
+                        file: p.name.clone(),
+                        line: *line,
+                        field: "flight",
+                        message: format!(
+                            "flight {key} is already scheduled with different details"
+                        ),
+                    });
+                }
+                unchanged += 1;
+            }
+        }
+    }
+    let mut added_parcels = 0u64;
+    {
+        let mut ins = tx.prepare_cached(
+            "INSERT INTO parcels (id, mawb, flight, dest_country, dest_postcode, value_cents, currency, weight_g, file_id, line, doc) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT(id) DO NOTHING",
+        )?;
+        let mut get = tx.prepare_cached("SELECT doc FROM parcels WHERE id = ?1")?;
+        let mut ev = tx.prepare_cached(
+            "INSERT INTO events (kind, key, code, at_ms, actor, location, detail) VALUES ('parcel', ?1, 'MAN', ?2, ?3, ?4, ?5)",
+        )?;
+        for r in &p.parcels {
+            if !known_flights.contains(&r.flight) && !new_keys.contains(&r.flight) {
+                return Err(StoreError::Conflict {
+                    file: p.name.clone(),
+                    line: r.line,
+                    field: "flight",
+                    message: format!(
+                        "expected a scheduled flight (ingest the schedule first), got {}",
+                        r.flight_key
+                    ),
+                });
+            }
+            let id = r.id.as_str();
+            let n = ins.execute(params![
+                id,
+                r.mawb,
+                r.flight_key,
+                r.dest_country,
+                r.dest_postcode,
+                r.value_cents,
+                r.currency,
+                r.weight_g,
+                file_id,
+                r.line as i64,
+                r.doc
+            ])?;
+            if n == 0 {
+                let existing: String = get.query_row([id], |row| row.get(0))?;
+                if existing != r.doc {
+                    return Err(StoreError::Conflict {
+                        file: p.name.clone(),
+                        line: r.line,
+                        field: "parcel_id",
+                        message: format!("parcel {id} was already ingested with different content"),
+                    });
+                }
+                unchanged += 1;
+                continue;
+            }
+            added_parcels += 1;
+            let detail = format!(
+                r#"{{"kind":"manifested","file_digest":"{}","line":{}}}"#,
+                p.digest_hex16, r.line
+            );
+            ev.execute(params![
+                id,
+                p.at.unix_ms(),
+                p.actor.as_str(),
+                p.location.as_str(),
+                detail
+            ])?;
+        }
+    }
+    known_flights.extend(new_keys);
+    Ok(IngestReceipt::Applied {
+        parcels: added_parcels,
+        flights: added_flights,
+        unchanged,
+        events: added_parcels,
+    })
+}

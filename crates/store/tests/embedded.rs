@@ -1,0 +1,191 @@
+use hangar_gen::{DayConfig, generate};
+use hangar_model::*;
+use hangar_store::*;
+use std::sync::Arc;
+
+fn day(parcels: u32) -> hangar_gen::Day {
+    generate(DayConfig {
+        date: Date::parse("2026-11-22").unwrap(),
+        parcels,
+        flights: 2,
+        seed: 5,
+    })
+}
+
+fn file(name: &str, digest_byte: u8, flights: Vec<Flight>, parcels: Vec<Parcel>) -> IngestFile {
+    IngestFile {
+        name: name.into(),
+        digest: [digest_byte; 32],
+        rows: (flights.len() + parcels.len()) as u64,
+        flights: flights
+            .into_iter()
+            .enumerate()
+            .map(|(i, f)| (f, i as u64 + 2))
+            .collect(),
+        parcels: parcels
+            .into_iter()
+            .enumerate()
+            .map(|(i, p)| (p, i as u64 + 2))
+            .collect(),
+        at: Timestamp(1_000),
+        actor: Actor::parse("system:test").unwrap(),
+        location: Location::parse("LGG").unwrap(),
+    }
+}
+
+#[test]
+fn ingest_is_whole_idempotent_and_durable_across_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = day(500);
+    {
+        let store = EmbeddedStore::open(dir.path()).unwrap();
+        let r = store
+            .ingest(file("schedule.csv", 1, d.flights.clone(), vec![]))
+            .unwrap();
+        assert_eq!(
+            r,
+            IngestReceipt::Applied {
+                parcels: 0,
+                flights: 2,
+                unchanged: 0,
+                events: 0
+            }
+        );
+        let r = store
+            .ingest(file("m.csv", 2, vec![], d.parcels.clone()))
+            .unwrap();
+        assert_eq!(
+            r,
+            IngestReceipt::Applied {
+                parcels: 500,
+                flights: 0,
+                unchanged: 0,
+                events: 500
+            }
+        );
+        // Same bytes again: nothing added.
+        assert!(matches!(
+            store
+                .ingest(file("again.csv", 2, vec![], d.parcels.clone()))
+                .unwrap(),
+            IngestReceipt::AlreadyIngested { .. }
+        ));
+        // Same parcels in another file (e.g. the JSON Lines twin): nothing added either.
+        let r = store
+            .ingest(file("m.jsonl", 3, vec![], d.parcels.clone()))
+            .unwrap();
+        assert_eq!(
+            r,
+            IngestReceipt::Applied {
+                parcels: 0,
+                flights: 0,
+                unchanged: 500,
+                events: 0
+            }
+        );
+        assert_eq!(
+            store.counts().unwrap(),
+            Counts {
+                files: 3,
+                flights: 2,
+                parcels: 500,
+                events: 500
+            }
+        );
+    }
+    let store = EmbeddedStore::open(dir.path()).unwrap();
+    assert_eq!(store.counts().unwrap().parcels, 500);
+    let p = &d.parcels[17];
+    assert_eq!(store.parcel(&p.id).unwrap().as_ref(), Some(p));
+    assert_eq!(store.flights().unwrap(), d.flights);
+    let h = store.history(&p.id).unwrap();
+    assert_eq!(h.len(), 1);
+    assert_eq!(h[0].event.code, EventCode::MAN);
+    let mut n = 0;
+    store.for_each_parcel(&mut |_| n += 1).unwrap();
+    assert_eq!(n, 500);
+}
+
+#[test]
+fn conflicting_file_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = day(300);
+    let store = EmbeddedStore::open(dir.path()).unwrap();
+    store
+        .ingest(file("schedule.csv", 1, d.flights.clone(), vec![]))
+        .unwrap();
+    store
+        .ingest(file("a.csv", 2, vec![], d.parcels[..100].to_vec()))
+        .unwrap();
+    let before = store.counts().unwrap();
+    // New parcels plus one known parcel with different content: the whole file is refused.
+    let mut changed = d.parcels[50..200].to_vec();
+    changed[30].consignee.name = "Someone Else".into();
+    let err = store.ingest(file("b.csv", 3, vec![], changed)).unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.starts_with("b.csv:32: parcel_id: parcel "), "{msg}");
+    assert!(
+        msg.contains("already ingested with different content"),
+        "{msg}"
+    );
+    assert_eq!(store.counts().unwrap(), before);
+    // A manifest for a flight nobody scheduled is refused too.
+    let mut orphan = d.parcels[250..260].to_vec();
+    orphan[0].flight.number = FlightNo::parse("ZZ999").unwrap();
+    let err = store.ingest(file("c.csv", 4, vec![], orphan)).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("c.csv:2: flight: expected a scheduled flight"),
+        "{err}"
+    );
+    assert_eq!(store.counts().unwrap(), before);
+}
+
+#[test]
+fn concurrent_appends_get_gap_free_sequence_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = day(50);
+    let store = Arc::new(EmbeddedStore::open(dir.path()).unwrap());
+    store
+        .ingest(file("schedule.csv", 1, d.flights.clone(), vec![]))
+        .unwrap();
+    store
+        .ingest(file("m.csv", 2, vec![], d.parcels.clone()))
+        .unwrap();
+    let handles: Vec<_> = (0..4)
+        .map(|t| {
+            let store = store.clone();
+            let ids: Vec<S10Id> = d.parcels.iter().map(|p| p.id).collect();
+            std::thread::spawn(move || {
+                let mut lasts = Vec::new();
+                for (i, id) in ids.iter().enumerate().filter(|(i, _)| i % 4 == t) {
+                    let e = Event {
+                        subject: Subject::Parcel(*id),
+                        code: EventCode::RCF,
+                        at: Timestamp(2_000 + i as i64),
+                        actor: Actor::parse("system:test").unwrap(),
+                        location: Location::parse("LGG/BREAKDOWN-1").unwrap(),
+                        detail: Detail::None,
+                    };
+                    lasts.push(store.append(vec![e]).unwrap());
+                }
+                lasts
+            })
+        })
+        .collect();
+    let mut seqs: Vec<u64> = handles
+        .into_iter()
+        .flat_map(|h| h.join().unwrap())
+        .collect();
+    seqs.sort_unstable();
+    assert_eq!(seqs, (51..=100).collect::<Vec<_>>());
+    let all = store.events(1, 100).unwrap();
+    assert_eq!(all.len(), 100);
+    assert!(all.windows(2).all(|w| w[1].seq == w[0].seq + 1));
+    let counts = store.terminal_counts().unwrap();
+    assert_eq!(counts.total(), 50);
+    assert_eq!(counts.in_progress, 50);
+    assert!(store.append(vec![]).is_ok());
+    let too_many = vec![all[0].event.clone(); MAX_APPEND_EVENTS + 1];
+    assert!(matches!(store.append(too_many), Err(StoreError::Limit(_))));
+}
