@@ -9,17 +9,17 @@
 pub mod catalog;
 pub mod geo;
 mod names;
-pub mod rng;
+pub use hangar_model::rng;
 mod write;
 
 pub use write::{Written, write_day};
 
 use catalog::{MISDECLARED, PRODUCTS, Product, RESTRICTED, SANCTIONED_LIKE};
+use hangar_model::rng::{Rng, Weighted};
 use hangar_model::{
     Airport, BagId, Country, Currency, Date, Flight, FlightKey, FlightNo, Grams, HsCode, IossField,
     IossNumber, Item, Mawb, Money, Parcel, Party, Postcode, S10Id, UldId,
 };
-use rng::{Rng, Weighted};
 
 /// What day to generate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

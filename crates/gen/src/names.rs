@@ -1,7 +1,7 @@
 //! Sellers as they appear on Chinese e-commerce manifests: company names built from pinyin
 //! syllables and trade words, addresses in the export hubs, Hong Kong trading companies.
 
-use crate::rng::Rng;
+use hangar_model::rng::Rng;
 use hangar_model::{Country, Party, Postcode};
 
 const SYLLABLES: [&str; 32] = [

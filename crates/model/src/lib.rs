@@ -3,7 +3,7 @@
 //! handles (flights, ULDs, bags, parcels with their items and parties) and the event spine from
 //! which every parcel's state is derived.
 //!
-//! Pure and synchronous: no I/O, no clocks, no randomness. Everything else in Hangar builds on it.
+//! Pure and synchronous: no I/O, no clocks, no entropy (the `rng` stream is seeded by callers). Everything else in Hangar builds on it.
 
 mod ascii;
 pub mod country;
@@ -11,6 +11,7 @@ pub mod event;
 pub mod ids;
 pub mod parcel;
 pub mod quantity;
+pub mod rng;
 pub mod state;
 pub mod time;
 

@@ -1,5 +1,5 @@
-//! A small deterministic random generator (SplitMix64), so a seed gives the same day on every
-//! machine and every version of Hangar's dependencies.
+//! A small deterministic pseudo-random stream (SplitMix64) for simulations and synthetic data:
+//! seeded explicitly, never from the OS, so a seed gives the same result on every machine.
 
 /// SplitMix64: fast, statistically adequate for synthetic data, and fully specified.
 #[derive(Clone, Debug)]
