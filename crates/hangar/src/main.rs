@@ -1,1 +1,68 @@
-fn main() {}
+//! `hangar`: the one command of Hangar, an open, self-hosted operating system for e-commerce
+//! air-cargo hubs. A thin layer: it parses arguments and wires the crates together.
+
+mod bench;
+mod demo;
+mod generate;
+mod ingest;
+mod track;
+mod ui;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Default data directory, unless `--data` or `HANGAR_DATA` says otherwise.
+pub const DEFAULT_DATA: &str = "hangar-data";
+
+#[derive(Parser)]
+#[command(name = "hangar", version, about = "Run an e-commerce air-cargo hub and prove what it did.", long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Generate a realistic hub day: flight schedule, manifests (CSV and JSON Lines) and labels.
+    Generate(generate::Args),
+    /// Ingest schedule and manifest files into the store; a file with any bad row is refused whole.
+    Ingest(ingest::Args),
+    /// Generate a day, ingest it and run it through every stage of the hub, then summarise.
+    Demo(demo::Args),
+    /// Print a parcel's whole history.
+    Track(track::Args),
+    /// Measure a hot path against its limit.
+    #[command(subcommand)]
+    Bench(bench::Which),
+}
+
+/// The data directory: `--data`, else `$HANGAR_DATA`, else `./hangar-data`.
+pub fn data_dir(arg: Option<PathBuf>) -> PathBuf {
+    arg.or_else(|| std::env::var_os("HANGAR_DATA").map(PathBuf::from)).unwrap_or_else(|| PathBuf::from(DEFAULT_DATA))
+}
+
+fn main() -> ExitCode {
+    // Behave like other command-line tools when output goes to `head` or a closed pipe: stop
+    // quietly instead of panicking on the write.
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition of SIGPIPE before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Generate(a) => generate::run(a),
+        Command::Ingest(a) => ingest::run(a),
+        Command::Demo(a) => demo::run(a),
+        Command::Track(a) => track::run(a),
+        Command::Bench(w) => bench::run(w),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

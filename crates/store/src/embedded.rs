@@ -104,6 +104,88 @@ struct PreparedIngest {
     location: Location,
 }
 
+impl PreparedIngest {
+    /// Flattens a file to rows on the caller's thread, so the writer only executes SQL.
+    fn new(file: IngestFile) -> PreparedIngest {
+        let flights = file
+            .flights
+            .iter()
+            .map(|(f, line)| (f.key.to_string(), f.sta.unix_ms(), serde_json::to_string(f).expect("serialize"), *line, f.key))
+            .collect();
+        let parcels = file
+            .parcels
+            .iter()
+            .map(|(p, line)| ParcelRow {
+                id: p.id,
+                mawb: p.mawb.to_string(),
+                flight: p.flight,
+                flight_key: p.flight.to_string(),
+                dest_country: p.consignee.country.iso2(),
+                dest_postcode: p.consignee.postcode.map(|c| c.to_string()).unwrap_or_default(),
+                value_cents: p.value().cents,
+                currency: p.value().currency.code(),
+                weight_g: p.weight().0,
+                line: *line,
+                doc: serde_json::to_string(p).expect("serialize"),
+            })
+            .collect();
+        PreparedIngest {
+            digest_hex16: file.digest.iter().take(8).map(|b| format!("{b:02x}")).collect(),
+            name: file.name,
+            digest: file.digest,
+            rows: file.rows,
+            flights,
+            parcels,
+            at: file.at,
+            actor: file.actor,
+            location: file.location,
+        }
+    }
+
+    fn man_detail(&self, line: u64) -> String {
+        format!(r#"{{"kind":"manifested","file_digest":"{}","line":{}}}"#, self.digest_hex16, line)
+    }
+}
+
+/// The limit the embedded store is measured against: the same rows (files, parcels, MAN events)
+/// inserted into the same schema by bare prepared statements, one transaction per file, with no
+/// writer thread, no checks and rows encoded before the clock starts. Creates a new database in
+/// `dir` and returns the time the inserts took.
+pub fn raw_bulk_insert(dir: &Path, files: Vec<IngestFile>, durable: bool) -> Result<std::time::Duration, StoreError> {
+    std::fs::create_dir_all(dir).map_err(|e| StoreError::Engine(e.to_string()))?;
+    let mut conn = open_conn(&dir.join(DB_FILE), durable)?;
+    migrate(&mut conn)?;
+    let prepared: Vec<PreparedIngest> = files.into_iter().map(PreparedIngest::new).collect();
+    let details: Vec<Vec<String>> = prepared.iter().map(|p| p.parcels.iter().map(|r| p.man_detail(r.line)).collect()).collect();
+    let start = std::time::Instant::now();
+    for (p, details) in prepared.iter().zip(&details) {
+        let tx = conn.transaction()?;
+        tx.execute(
+            "INSERT INTO files (digest, name, rows, parcels, flights, ingested_ms, actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![&p.digest[..], p.name, p.rows as i64, p.parcels.len() as i64, 0, p.at.unix_ms(), p.actor.as_str()],
+        )?;
+        let file_id = tx.last_insert_rowid();
+        {
+            let mut ins = tx.prepare_cached(
+                "INSERT INTO parcels (id, mawb, flight, dest_country, dest_postcode, value_cents, currency, weight_g, file_id, line, doc) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            )?;
+            let mut ev = tx.prepare_cached(
+                "INSERT INTO events (kind, key, code, at_ms, actor, location, detail) VALUES ('parcel', ?1, 'MAN', ?2, ?3, ?4, ?5)",
+            )?;
+            for (r, detail) in p.parcels.iter().zip(details) {
+                ins.execute(params![
+                    r.id.as_str(), r.mawb, r.flight_key, r.dest_country, r.dest_postcode, r.value_cents, r.currency,
+                    r.weight_g, file_id, r.line as i64, r.doc
+                ])?;
+                ev.execute(params![r.id.as_str(), p.at.unix_ms(), p.actor.as_str(), p.location.as_str(), detail])?;
+            }
+        }
+        tx.commit()?;
+    }
+    Ok(start.elapsed())
+}
+
 enum Cmd {
     Ingest(
         Box<PreparedIngest>,
@@ -295,61 +377,9 @@ fn recorded(r: &rusqlite::Row) -> Result<Recorded, StoreError> {
 impl Store for EmbeddedStore {
     fn ingest(&self, file: IngestFile) -> Result<IngestReceipt, StoreError> {
         if file.parcels.len() > MAX_INGEST_PARCELS {
-            return Err(StoreError::Limit(format!(
-                "{}: at most {MAX_INGEST_PARCELS} parcels per file",
-                file.name
-            )));
+            return Err(StoreError::Limit(format!("{}: at most {MAX_INGEST_PARCELS} parcels per file", file.name)));
         }
-        let flights = file
-            .flights
-            .iter()
-            .map(|(f, line)| {
-                (
-                    f.key.to_string(),
-                    f.sta.unix_ms(),
-                    serde_json::to_string(f).expect("serialize"),
-                    *line,
-                    f.key,
-                )
-            })
-            .collect();
-        let parcels = file
-            .parcels
-            .iter()
-            .map(|(p, line)| ParcelRow {
-                id: p.id,
-                mawb: p.mawb.to_string(),
-                flight: p.flight,
-                flight_key: p.flight.to_string(),
-                dest_country: p.consignee.country.iso2(),
-                dest_postcode: p
-                    .consignee
-                    .postcode
-                    .map(|c| c.to_string())
-                    .unwrap_or_default(),
-                value_cents: p.value().cents,
-                currency: p.value().currency.code(),
-                weight_g: p.weight().0,
-                line: *line,
-                doc: serde_json::to_string(p).expect("serialize"),
-            })
-            .collect();
-        let prepared = PreparedIngest {
-            digest_hex16: file
-                .digest
-                .iter()
-                .take(8)
-                .map(|b| format!("{b:02x}"))
-                .collect(),
-            name: file.name,
-            digest: file.digest,
-            rows: file.rows,
-            flights,
-            parcels,
-            at: file.at,
-            actor: file.actor,
-            location: file.location,
-        };
+        let prepared = PreparedIngest::new(file);
         self.send(|reply| Cmd::Ingest(Box::new(prepared), reply))
     }
 

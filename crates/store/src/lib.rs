@@ -13,7 +13,7 @@
 mod embedded;
 mod schema;
 
-pub use embedded::{EmbeddedStore, Options};
+pub use embedded::{DB_FILE, EmbeddedStore, Options, raw_bulk_insert};
 
 use hangar_model::{Actor, Event, Flight, Location, Parcel, S10Id, Terminal, Timestamp};
 use std::collections::BTreeMap;

@@ -1,0 +1,274 @@
+//! `hangar demo`: a whole hub day end to end on the embedded store.
+
+use crate::generate::check_size;
+use crate::ingest::{Report, ingest_files, now};
+use crate::ui;
+use anyhow::{Context, bail};
+use hangar_gen::{DayConfig, generate, write_day};
+use hangar_hub::{DayTally, EurRates, HubConfig, RoutePlan, SimParcel, run_day};
+use hangar_model::{Actor, Date, Event, Location};
+use hangar_store::{EmbeddedStore, Store, TerminalCounts};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+/// Events handed to the store per append.
+const APPEND_BATCH: usize = 20_000;
+/// Batches that may wait for the store while the day runs on (backpressure).
+const APPEND_QUEUE: usize = 4;
+
+/// Arguments of `hangar demo`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Parcels in the day.
+    #[arg(long, default_value_t = 200_000)]
+    pub parcels: u32,
+    /// Freighters in the day.
+    #[arg(long, default_value_t = 6)]
+    pub flights: u32,
+    /// Seed: the same seed gives the same day.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Day to simulate, YYYY-MM-DD (default: today, UTC).
+    #[arg(long)]
+    pub date: Option<Date>,
+    /// Data directory to create (default: ./hangar-data/demo-<time>). Must be new or empty.
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// Run as a batch, without serving the dashboard. (The dashboard is not built yet, so today
+    /// the demo always runs this way.)
+    #[arg(long)]
+    pub headless: bool,
+    /// Print the summary as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(serde::Serialize)]
+struct RouteSummary {
+    carrier: String,
+    parcels: u64,
+    trucks: u64,
+}
+
+#[derive(serde::Serialize)]
+struct Summary {
+    date: String,
+    seed: u64,
+    data_dir: String,
+    flights: u64,
+    parcels: u64,
+    released: u64,
+    held: u64,
+    sorted: u64,
+    handed_over: u64,
+    exceptions: u64,
+    in_progress: u64,
+    events: u64,
+    held_by_reason: BTreeMap<String, u64>,
+    exceptions_by_kind: BTreeMap<String, u64>,
+    no_reads: u64,
+    labelled_anomalies: u64,
+    routes: BTreeMap<String, RouteSummary>,
+    first_event: String,
+    last_event: String,
+    sample_parcel: String,
+    stages_s: BTreeMap<&'static str, f64>,
+    wall_s: f64,
+}
+
+fn fresh_dir(arg: Option<PathBuf>) -> anyhow::Result<PathBuf> {
+    let dir = match arg {
+        Some(d) => d,
+        None => {
+            let t = now();
+            let stamp = t.to_string().replace(['-', ':'], "").replace('T', "-").trim_end_matches('Z').to_string();
+            PathBuf::from(crate::DEFAULT_DATA).join(format!("demo-{}", &stamp[..15.min(stamp.len())]))
+        }
+    };
+    if dir.exists() && std::fs::read_dir(&dir).map(|mut d| d.next().is_some()).unwrap_or(true) {
+        bail!("--data {}: expected a new or empty directory (the demo runs a whole day into it)", dir.display());
+    }
+    Ok(dir)
+}
+
+pub fn run(a: Args) -> anyhow::Result<ExitCode> {
+    check_size(a.parcels, a.flights)?;
+    let start = Instant::now();
+    let mut stages: BTreeMap<&'static str, f64> = BTreeMap::new();
+    let mut lap = Instant::now();
+    let mut mark = |name: &'static str, lap: &mut Instant| {
+        stages.insert(name, ui::secs(lap.elapsed()));
+        *lap = Instant::now();
+    };
+    let quiet = a.json;
+    let say = |s: String| {
+        if !quiet {
+            eprintln!("{s}");
+        }
+    };
+    let date = a.date.unwrap_or_else(|| now().date());
+    let dir = fresh_dir(a.data)?;
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    say(format!("Hangar demo: {} parcels on {} flights into LGG on {date}, seed {}, data in {}", a.parcels, a.flights, a.seed, dir.display()));
+
+    // 1. A realistic day, written as the files shippers and airlines send.
+    let day = generate(DayConfig { date, parcels: a.parcels, flights: a.flights, seed: a.seed });
+    mark("generate", &mut lap);
+    let inbox = dir.join("inbox");
+    let pb = ui::bar(day.parcels.len() as u64, "writing", "parcels", quiet);
+    let written = write_day(&day, &inbox, |n| pb.set_position(n as u64)).with_context(|| format!("writing {}", inbox.display()))?;
+    pb.finish_and_clear();
+    mark("write_files", &mut lap);
+
+    // 2. Ingest them, through the same path as `hangar ingest`.
+    let store = EmbeddedStore::open(&dir).with_context(|| format!("opening {}", dir.display()))?;
+    let mut files = vec![written.schedule.clone()];
+    files.extend(written.csv.iter().cloned());
+    let pb = ui::bar(files.len() as u64, "ingesting", "files", true);
+    let received_at = day.flights.iter().map(|f| f.std).min().unwrap_or_default().plus_min(-60);
+    let report: Report = ingest_files(&store, &files, received_at, Actor::parse("system:demo").expect("actor"), Location::parse("LGG").expect("loc"), &pb, false);
+    pb.finish_and_clear();
+    if report.refused > 0 || report.parcels != u64::from(a.parcels) {
+        bail!("ingest refused {} files and added {} of {} parcels", report.refused, report.parcels, a.parcels);
+    }
+    mark("ingest", &mut lap);
+    say(format!("ingested {} flights and {} parcels from {} files", report.flights, report.parcels, files.len()));
+
+    // 3. Run the day from what the store holds.
+    let plan = RoutePlan::default_eu();
+    let rates = EurRates::builtin();
+    let flights = store.flights()?;
+    let mut sim_parcels = Vec::with_capacity(a.parcels as usize);
+    store.for_each_parcel(&mut |p| sim_parcels.push(SimParcel::new(&p, &plan, &rates)))?;
+    let cfg = HubConfig { seed: a.seed, ..Default::default() };
+    let pb = ui::bar(u64::from(a.parcels) * 8, "running", "events", quiet);
+    let tally: DayTally = std::thread::scope(|s| -> anyhow::Result<DayTally> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Event>>(APPEND_QUEUE);
+        let store_ref = &store;
+        let pb_ref = &pb;
+        let appender = s.spawn(move || -> anyhow::Result<()> {
+            for batch in rx {
+                let n = batch.len() as u64;
+                store_ref.append(batch)?;
+                pb_ref.inc(n);
+            }
+            Ok(())
+        });
+        let mut batch = Vec::with_capacity(APPEND_BATCH);
+        let result = run_day(&cfg, &plan, &flights, sim_parcels, &mut |e| {
+            batch.push(e);
+            if batch.len() >= APPEND_BATCH {
+                tx.send(std::mem::replace(&mut batch, Vec::with_capacity(APPEND_BATCH))).map_err(|_| ())?;
+            }
+            Ok::<(), ()>(())
+        });
+        if !batch.is_empty() {
+            let _ = tx.send(batch);
+        }
+        drop(tx);
+        appender.join().expect("appender thread")?;
+        result.map_err(|()| anyhow::anyhow!("the store stopped taking events"))
+    })?;
+    pb.finish_and_clear();
+    mark("run_day", &mut lap);
+
+    // 4. Derive every parcel's state from the stored events and reconcile.
+    let derived: TerminalCounts = store.terminal_counts()?;
+    let counts = store.counts()?;
+    mark("derive", &mut lap);
+    let summary = Summary {
+        date: date.to_string(),
+        seed: a.seed,
+        data_dir: dir.display().to_string(),
+        flights: tally.flights,
+        parcels: counts.parcels,
+        released: derived.released,
+        held: derived.held,
+        sorted: derived.sorted,
+        handed_over: derived.handed_over,
+        exceptions: derived.exception,
+        in_progress: derived.in_progress,
+        events: counts.events,
+        held_by_reason: tally.held_by_reason.clone(),
+        exceptions_by_kind: tally.exceptions_by_kind.clone(),
+        no_reads: tally.no_reads,
+        labelled_anomalies: day.labels.len() as u64,
+        routes: plan
+            .routes()
+            .iter()
+            .map(|r| {
+                let rs = RouteSummary {
+                    carrier: r.carrier.clone(),
+                    parcels: derived.by_route.get(&r.id).copied().unwrap_or(0),
+                    trucks: tally.trucks_by_route.get(&r.id).copied().unwrap_or(0),
+                };
+                (r.id.clone(), rs)
+            })
+            .collect(),
+        first_event: tally.first_event.map(|t| t.to_string()).unwrap_or_default(),
+        last_event: tally.last_event.map(|t| t.to_string()).unwrap_or_default(),
+        sample_parcel: day.parcels.get(day.parcels.len() / 2).map(|p| p.id.to_string()).unwrap_or_default(),
+        stages_s: stages,
+        wall_s: ui::secs(start.elapsed()),
+    };
+    let problems = reconcile(&summary, &derived, &tally);
+    if a.json {
+        println!("{}", serde_json::to_string(&summary)?);
+    } else {
+        print_summary(&summary, start.elapsed());
+    }
+    if !problems.is_empty() {
+        bail!("the day does not reconcile: {}", problems.join("; "));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Checks that the stored events and the simulation agree and that every parcel ended somewhere.
+fn reconcile(s: &Summary, derived: &TerminalCounts, tally: &DayTally) -> Vec<String> {
+    let mut p = Vec::new();
+    if s.handed_over + s.held + s.exceptions != s.parcels {
+        p.push(format!("handed_over {} + held {} + exceptions {} != parcels {}", s.handed_over, s.held, s.exceptions, s.parcels));
+    }
+    if s.in_progress != 0 {
+        p.push(format!("{} parcels still in progress", s.in_progress));
+    }
+    if derived.handed_over != tally.handed_over || derived.held != tally.held {
+        p.push(format!("store says {} handed over / {} held, the day says {} / {}", derived.handed_over, derived.held, tally.handed_over, tally.held));
+    }
+    let tally_exc: u64 = tally.exceptions_by_kind.values().sum();
+    if derived.exception != tally_exc {
+        p.push(format!("store says {} exceptions, the day says {tally_exc}", derived.exception));
+    }
+    if derived.out_of_order_events != 0 {
+        p.push(format!("{} events did not fit a parcel's life cycle", derived.out_of_order_events));
+    }
+    p
+}
+
+fn print_summary(s: &Summary, wall: Duration) {
+    println!();
+    println!("Hub day {} at LGG  ({} flights, first event {}, last {})", s.date, s.flights, s.first_event, s.last_event);
+    println!("  parcels       {:>9}", s.parcels);
+    println!("  released      {:>9}   cleared by customs (H7)", s.released);
+    println!("  sorted        {:>9}   discharged into a route or hold chute", s.sorted);
+    println!("  handed over   {:>9}   to carriers", s.handed_over);
+    println!("  held          {:>9}   {}", s.held, fmt_map(&s.held_by_reason));
+    println!("  exceptions    {:>9}   {}", s.exceptions, fmt_map(&s.exceptions_by_kind));
+    println!("  events        {:>9}   in the store", s.events);
+    println!("  = handed over + held + exceptions = {}", s.handed_over + s.held + s.exceptions);
+    println!();
+    println!("  {:<6} {:<22} {:>8} {:>7}", "route", "carrier", "parcels", "trucks");
+    for (id, r) in &s.routes {
+        println!("  {:<6} {:<22} {:>8} {:>7}", id, r.carrier, r.parcels, r.trucks);
+    }
+    println!();
+    let stages: Vec<String> = s.stages_s.iter().map(|(k, v)| format!("{k} {v}s")).collect();
+    println!("wall time {:.1}s ({})", wall.as_secs_f64(), stages.join(", "));
+    println!("data in {}; follow a parcel: hangar track {} --data {}", s.data_dir, s.sample_parcel, s.data_dir);
+}
+
+fn fmt_map(m: &BTreeMap<String, u64>) -> String {
+    m.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", ")
+}
