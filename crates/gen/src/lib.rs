@@ -229,10 +229,7 @@ impl Generator {
             eu,
             labels: Vec::new(),
             next_serial: {
-                let mut r = Rng::fork(
-                    cfg.seed ^ u64::from(cfg.date.midnight().unix_ms() as u64),
-                    "serials",
-                );
+                let mut r = Rng::fork(cfg.seed ^ (cfg.date.midnight().unix_ms() as u64), "serials");
                 r.below(u64::from(99_999_999 - cfg.parcels)) as u32
             },
             split_groups: 0,
@@ -372,10 +369,10 @@ impl Generator {
         }
         let items = self.items(seller, 14_000);
         let mut p = self.parcel(head, service, seller, consignee, items);
-        if let Some(a) = anomaly {
-            if let Some(note) = self.apply(a, &mut p, seller) {
-                self.label(p.id, a, note);
-            }
+        if let Some(a) = anomaly
+            && let Some(note) = self.apply(a, &mut p, seller)
+        {
+            self.label(p.id, a, note);
         }
         out.push(p);
     }

@@ -83,12 +83,25 @@ fn fresh_dir(arg: Option<PathBuf>) -> anyhow::Result<PathBuf> {
         Some(d) => d,
         None => {
             let t = now();
-            let stamp = t.to_string().replace(['-', ':'], "").replace('T', "-").trim_end_matches('Z').to_string();
-            PathBuf::from(crate::DEFAULT_DATA).join(format!("demo-{}", &stamp[..15.min(stamp.len())]))
+            let stamp = t
+                .to_string()
+                .replace(['-', ':'], "")
+                .replace('T', "-")
+                .trim_end_matches('Z')
+                .to_string();
+            PathBuf::from(crate::DEFAULT_DATA)
+                .join(format!("demo-{}", &stamp[..15.min(stamp.len())]))
         }
     };
-    if dir.exists() && std::fs::read_dir(&dir).map(|mut d| d.next().is_some()).unwrap_or(true) {
-        bail!("--data {}: expected a new or empty directory (the demo runs a whole day into it)", dir.display());
+    if dir.exists()
+        && std::fs::read_dir(&dir)
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(true)
+    {
+        bail!(
+            "--data {}: expected a new or empty directory (the demo runs a whole day into it)",
+            dir.display()
+        );
     }
     Ok(dir)
 }
@@ -111,14 +124,26 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let date = a.date.unwrap_or_else(|| now().date());
     let dir = fresh_dir(a.data)?;
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    say(format!("Hangar demo: {} parcels on {} flights into LGG on {date}, seed {}, data in {}", a.parcels, a.flights, a.seed, dir.display()));
+    say(format!(
+        "Hangar demo: {} parcels on {} flights into LGG on {date}, seed {}, data in {}",
+        a.parcels,
+        a.flights,
+        a.seed,
+        dir.display()
+    ));
 
     // 1. A realistic day, written as the files shippers and airlines send.
-    let day = generate(DayConfig { date, parcels: a.parcels, flights: a.flights, seed: a.seed });
+    let day = generate(DayConfig {
+        date,
+        parcels: a.parcels,
+        flights: a.flights,
+        seed: a.seed,
+    });
     mark("generate", &mut lap);
     let inbox = dir.join("inbox");
     let pb = ui::bar(day.parcels.len() as u64, "writing", "parcels", quiet);
-    let written = write_day(&day, &inbox, |n| pb.set_position(n as u64)).with_context(|| format!("writing {}", inbox.display()))?;
+    let written = write_day(&day, &inbox, |n| pb.set_position(n as u64))
+        .with_context(|| format!("writing {}", inbox.display()))?;
     pb.finish_and_clear();
     mark("write_files", &mut lap);
 
@@ -127,14 +152,38 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let mut files = vec![written.schedule.clone()];
     files.extend(written.csv.iter().cloned());
     let pb = ui::bar(files.len() as u64, "ingesting", "files", true);
-    let received_at = day.flights.iter().map(|f| f.std).min().unwrap_or_default().plus_min(-60);
-    let report: Report = ingest_files(&store, &files, received_at, Actor::parse("system:demo").expect("actor"), Location::parse("LGG").expect("loc"), &pb, false);
+    let received_at = day
+        .flights
+        .iter()
+        .map(|f| f.std)
+        .min()
+        .unwrap_or_default()
+        .plus_min(-60);
+    let report: Report = ingest_files(
+        &store,
+        &files,
+        received_at,
+        Actor::parse("system:demo").expect("actor"),
+        Location::parse("LGG").expect("loc"),
+        &pb,
+        false,
+    );
     pb.finish_and_clear();
     if report.refused > 0 || report.parcels != u64::from(a.parcels) {
-        bail!("ingest refused {} files and added {} of {} parcels", report.refused, report.parcels, a.parcels);
+        bail!(
+            "ingest refused {} files and added {} of {} parcels",
+            report.refused,
+            report.parcels,
+            a.parcels
+        );
     }
     mark("ingest", &mut lap);
-    say(format!("ingested {} flights and {} parcels from {} files", report.flights, report.parcels, files.len()));
+    say(format!(
+        "ingested {} flights and {} parcels from {} files",
+        report.flights,
+        report.parcels,
+        files.len()
+    ));
 
     // 3. Run the day from what the store holds.
     let plan = RoutePlan::default_eu();
@@ -142,7 +191,10 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let flights = store.flights()?;
     let mut sim_parcels = Vec::with_capacity(a.parcels as usize);
     store.for_each_parcel(&mut |p| sim_parcels.push(SimParcel::new(&p, &plan, &rates)))?;
-    let cfg = HubConfig { seed: a.seed, ..Default::default() };
+    let cfg = HubConfig {
+        seed: a.seed,
+        ..Default::default()
+    };
     let pb = ui::bar(u64::from(a.parcels) * 8, "running", "events", quiet);
     let tally: DayTally = std::thread::scope(|s| -> anyhow::Result<DayTally> {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Event>>(APPEND_QUEUE);
@@ -160,7 +212,11 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         let result = run_day(&cfg, &plan, &flights, sim_parcels, &mut |e| {
             batch.push(e);
             if batch.len() >= APPEND_BATCH {
-                tx.send(std::mem::replace(&mut batch, Vec::with_capacity(APPEND_BATCH))).map_err(|_| ())?;
+                tx.send(std::mem::replace(
+                    &mut batch,
+                    Vec::with_capacity(APPEND_BATCH),
+                ))
+                .map_err(|_| ())?;
             }
             Ok::<(), ()>(())
         });
@@ -209,7 +265,11 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             .collect(),
         first_event: tally.first_event.map(|t| t.to_string()).unwrap_or_default(),
         last_event: tally.last_event.map(|t| t.to_string()).unwrap_or_default(),
-        sample_parcel: day.parcels.get(day.parcels.len() / 2).map(|p| p.id.to_string()).unwrap_or_default(),
+        sample_parcel: day
+            .parcels
+            .get(day.parcels.len() / 2)
+            .map(|p| p.id.to_string())
+            .unwrap_or_default(),
         stages_s: stages,
         wall_s: ui::secs(start.elapsed()),
     };
@@ -229,46 +289,98 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
 fn reconcile(s: &Summary, derived: &TerminalCounts, tally: &DayTally) -> Vec<String> {
     let mut p = Vec::new();
     if s.handed_over + s.held + s.exceptions != s.parcels {
-        p.push(format!("handed_over {} + held {} + exceptions {} != parcels {}", s.handed_over, s.held, s.exceptions, s.parcels));
+        p.push(format!(
+            "handed_over {} + held {} + exceptions {} != parcels {}",
+            s.handed_over, s.held, s.exceptions, s.parcels
+        ));
     }
     if s.in_progress != 0 {
         p.push(format!("{} parcels still in progress", s.in_progress));
     }
     if derived.handed_over != tally.handed_over || derived.held != tally.held {
-        p.push(format!("store says {} handed over / {} held, the day says {} / {}", derived.handed_over, derived.held, tally.handed_over, tally.held));
+        p.push(format!(
+            "store says {} handed over / {} held, the day says {} / {}",
+            derived.handed_over, derived.held, tally.handed_over, tally.held
+        ));
     }
     let tally_exc: u64 = tally.exceptions_by_kind.values().sum();
     if derived.exception != tally_exc {
-        p.push(format!("store says {} exceptions, the day says {tally_exc}", derived.exception));
+        p.push(format!(
+            "store says {} exceptions, the day says {tally_exc}",
+            derived.exception
+        ));
     }
     if derived.out_of_order_events != 0 {
-        p.push(format!("{} events did not fit a parcel's life cycle", derived.out_of_order_events));
+        p.push(format!(
+            "{} events did not fit a parcel's life cycle",
+            derived.out_of_order_events
+        ));
     }
     p
 }
 
 fn print_summary(s: &Summary, wall: Duration) {
     println!();
-    println!("Hub day {} at LGG  ({} flights, first event {}, last {})", s.date, s.flights, s.first_event, s.last_event);
+    println!(
+        "Hub day {} at LGG  ({} flights, first event {}, last {})",
+        s.date, s.flights, s.first_event, s.last_event
+    );
     println!("  parcels       {:>9}", s.parcels);
-    println!("  released      {:>9}   cleared by customs (H7)", s.released);
-    println!("  sorted        {:>9}   discharged into a route or hold chute", s.sorted);
+    println!(
+        "  released      {:>9}   cleared by customs (H7)",
+        s.released
+    );
+    println!(
+        "  sorted        {:>9}   discharged into a route or hold chute",
+        s.sorted
+    );
     println!("  handed over   {:>9}   to carriers", s.handed_over);
-    println!("  held          {:>9}   {}", s.held, fmt_map(&s.held_by_reason));
-    println!("  exceptions    {:>9}   {}", s.exceptions, fmt_map(&s.exceptions_by_kind));
+    println!(
+        "  held          {:>9}   {}",
+        s.held,
+        fmt_map(&s.held_by_reason)
+    );
+    println!(
+        "  exceptions    {:>9}   {}",
+        s.exceptions,
+        fmt_map(&s.exceptions_by_kind)
+    );
     println!("  events        {:>9}   in the store", s.events);
-    println!("  = handed over + held + exceptions = {}", s.handed_over + s.held + s.exceptions);
+    println!(
+        "  = handed over + held + exceptions = {}",
+        s.handed_over + s.held + s.exceptions
+    );
     println!();
-    println!("  {:<6} {:<22} {:>8} {:>7}", "route", "carrier", "parcels", "trucks");
+    println!(
+        "  {:<6} {:<22} {:>8} {:>7}",
+        "route", "carrier", "parcels", "trucks"
+    );
     for (id, r) in &s.routes {
-        println!("  {:<6} {:<22} {:>8} {:>7}", id, r.carrier, r.parcels, r.trucks);
+        println!(
+            "  {:<6} {:<22} {:>8} {:>7}",
+            id, r.carrier, r.parcels, r.trucks
+        );
     }
     println!();
-    let stages: Vec<String> = s.stages_s.iter().map(|(k, v)| format!("{k} {v}s")).collect();
-    println!("wall time {:.1}s ({})", wall.as_secs_f64(), stages.join(", "));
-    println!("data in {}; follow a parcel: hangar track {} --data {}", s.data_dir, s.sample_parcel, s.data_dir);
+    let stages: Vec<String> = s
+        .stages_s
+        .iter()
+        .map(|(k, v)| format!("{k} {v}s"))
+        .collect();
+    println!(
+        "wall time {:.1}s ({})",
+        wall.as_secs_f64(),
+        stages.join(", ")
+    );
+    println!(
+        "data in {}; follow a parcel: hangar track {} --data {}",
+        s.data_dir, s.sample_parcel, s.data_dir
+    );
 }
 
 fn fmt_map(m: &BTreeMap<String, u64>) -> String {
-    m.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", ")
+    m.iter()
+        .map(|(k, v)| format!("{k} {v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -40,9 +40,15 @@ pub fn check_size(parcels: u32, flights: u32) -> anyhow::Result<()> {
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     check_size(a.parcels, a.flights)?;
-    let day = generate(DayConfig { date: a.date, parcels: a.parcels, flights: a.flights, seed: a.seed });
+    let day = generate(DayConfig {
+        date: a.date,
+        parcels: a.parcels,
+        flights: a.flights,
+        seed: a.seed,
+    });
     let pb = ui::bar(day.parcels.len() as u64, "writing", "parcels", false);
-    let written = write_day(&day, &a.out, |n| pb.set_position(n as u64)).with_context(|| format!("writing to {}", a.out.display()))?;
+    let written = write_day(&day, &a.out, |n| pb.set_position(n as u64))
+        .with_context(|| format!("writing to {}", a.out.display()))?;
     pb.finish_and_clear();
     println!(
         "wrote {} flights, {} parcels in {} manifests, {} labelled anomalies to {}",
@@ -53,7 +59,14 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         a.out.display()
     );
     println!("  schedule:  {}", written.schedule.display());
-    println!("  manifests: {}/*.csv (and {}/*.jsonl)", a.out.join("manifests").display(), a.out.join("manifests-jsonl").display());
-    println!("  labels:    {} (ground truth for scoring; do not ingest)", written.labels.display());
+    println!(
+        "  manifests: {}/*.csv (and {}/*.jsonl)",
+        a.out.join("manifests").display(),
+        a.out.join("manifests-jsonl").display()
+    );
+    println!(
+        "  labels:    {} (ground truth for scoring; do not ingest)",
+        written.labels.display()
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -42,13 +42,18 @@ pub struct Report {
 
 /// The current time as a `Timestamp`.
 pub fn now() -> Timestamp {
-    let ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0);
     Timestamp(ms)
 }
 
 fn kind_of(path: &Path) -> Kind {
     let mut head = [0u8; 4096];
-    let n = std::fs::File::open(path).and_then(|mut f| f.read(&mut head)).unwrap_or(0);
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .unwrap_or(0);
     detect(&path.to_string_lossy(), &head[..n])
 }
 
@@ -57,7 +62,11 @@ fn read_one(path: &Path) -> Result<ParsedFile, String> {
     let name = path.to_string_lossy().to_string();
     let meta = std::fs::metadata(path).map_err(|e| format!("{name}:0: file: cannot read: {e}"))?;
     if meta.len() > hangar_manifest::MAX_FILE_BYTES {
-        return Err(format!("{name}:0: file: expected at most {} bytes, the file has {}", hangar_manifest::MAX_FILE_BYTES, meta.len()));
+        return Err(format!(
+            "{name}:0: file: expected at most {} bytes, the file has {}",
+            hangar_manifest::MAX_FILE_BYTES,
+            meta.len()
+        ));
     }
     let bytes = std::fs::read(path).map_err(|e| format!("{name}:0: file: cannot read: {e}"))?;
     parse(&name, &bytes).map_err(|e| e.to_string())
@@ -79,7 +88,10 @@ pub fn ingest_files(
             crate::ui::line(pb, s)
         }
     };
-    let mut ordered: Vec<&PathBuf> = files.iter().filter(|p| kind_of(p) == Kind::ScheduleCsv).collect();
+    let mut ordered: Vec<&PathBuf> = files
+        .iter()
+        .filter(|p| kind_of(p) == Kind::ScheduleCsv)
+        .collect();
     ordered.extend(files.iter().filter(|p| kind_of(p) != Kind::ScheduleCsv));
     let mut report = Report::default();
     std::thread::scope(|s| {
@@ -96,26 +108,56 @@ pub fn ingest_files(
             let shown = path.display().to_string();
             let result = parsed.and_then(|f| {
                 let (flights, parcels) = match f.contents {
-                    Contents::Schedule(fs) => (fs.into_iter().map(|l| (l.value, l.line)).collect(), Vec::new()),
-                    Contents::Parcels(ps) => (Vec::new(), ps.into_iter().map(|l| (l.value, l.line)).collect()),
+                    Contents::Schedule(fs) => (
+                        fs.into_iter().map(|l| (l.value, l.line)).collect(),
+                        Vec::new(),
+                    ),
+                    Contents::Parcels(ps) => (
+                        Vec::new(),
+                        ps.into_iter().map(|l| (l.value, l.line)).collect(),
+                    ),
                 };
                 store
-                    .ingest(IngestFile { name: f.name, digest: f.digest, rows: f.rows, flights, parcels, at, actor, location })
+                    .ingest(IngestFile {
+                        name: f.name,
+                        digest: f.digest,
+                        rows: f.rows,
+                        flights,
+                        parcels,
+                        at,
+                        actor,
+                        location,
+                    })
                     .map_err(|e| e.to_string())
             });
             match result {
-                Ok(IngestReceipt::Applied { parcels, flights, unchanged, .. }) => {
+                Ok(IngestReceipt::Applied {
+                    parcels,
+                    flights,
+                    unchanged,
+                    ..
+                }) => {
                     report.applied += 1;
                     report.parcels += parcels;
                     report.flights += flights;
                     report.unchanged += unchanged;
-                    let what = if flights > 0 { format!("{flights} flights") } else { format!("{parcels} parcels") };
-                    let same = if unchanged > 0 { format!(" ({unchanged} already known, unchanged)") } else { String::new() };
+                    let what = if flights > 0 {
+                        format!("{flights} flights")
+                    } else {
+                        format!("{parcels} parcels")
+                    };
+                    let same = if unchanged > 0 {
+                        format!(" ({unchanged} already known, unchanged)")
+                    } else {
+                        String::new()
+                    };
                     say(format!("ingested {shown}: {what}{same}"));
                 }
                 Ok(IngestReceipt::AlreadyIngested { name, at }) => {
                     report.already += 1;
-                    say(format!("skipped  {shown}: already ingested as {name} at {at}"));
+                    say(format!(
+                        "skipped  {shown}: already ingested as {name} at {at}"
+                    ));
                 }
                 Err(errors) => {
                     report.refused += 1;
@@ -131,15 +173,34 @@ pub fn ingest_files(
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let dir = crate::data_dir(a.data);
-    let store = EmbeddedStore::open(&dir).with_context(|| format!("opening data directory {}", dir.display()))?;
+    let store = EmbeddedStore::open(&dir)
+        .with_context(|| format!("opening data directory {}", dir.display()))?;
     let user = std::env::var("USER").unwrap_or_else(|_| "operator".into());
-    let actor = Actor::parse(&format!("user:{user}")).unwrap_or_else(|_| Actor::parse("user:operator").expect("actor"));
+    let actor = Actor::parse(&format!("user:{user}"))
+        .unwrap_or_else(|_| Actor::parse("user:operator").expect("actor"));
     let pb = ui::bar(a.files.len() as u64, "ingesting", "files", false);
-    let report = ingest_files(&store, &a.files, now(), actor, Location::parse("LGG").expect("location"), &pb, true);
+    let report = ingest_files(
+        &store,
+        &a.files,
+        now(),
+        actor,
+        Location::parse("LGG").expect("location"),
+        &pb,
+        true,
+    );
     pb.finish_and_clear();
     println!(
         "{} applied, {} already ingested, {} refused; {} parcels and {} flights added, {} unchanged",
-        report.applied, report.already, report.refused, report.parcels, report.flights, report.unchanged
+        report.applied,
+        report.already,
+        report.refused,
+        report.parcels,
+        report.flights,
+        report.unchanged
     );
-    Ok(if report.refused > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(if report.refused > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -39,7 +39,8 @@ enum Command {
 
 /// The data directory: `--data`, else `$HANGAR_DATA`, else `./hangar-data`.
 pub fn data_dir(arg: Option<PathBuf>) -> PathBuf {
-    arg.or_else(|| std::env::var_os("HANGAR_DATA").map(PathBuf::from)).unwrap_or_else(|| PathBuf::from(DEFAULT_DATA))
+    arg.or_else(|| std::env::var_os("HANGAR_DATA").map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA))
 }
 
 fn main() -> ExitCode {

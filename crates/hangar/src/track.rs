@@ -23,13 +23,31 @@ pub fn describe(d: &Detail) -> String {
         Detail::Manifested { file_digest, line } => format!("manifest {file_digest}… line {line}"),
         Detail::Received { bag, uld } => format!("bag {bag} from ULD {uld}"),
         Detail::Held { reasons } => {
-            let r: Vec<String> = reasons.iter().map(|r| serde_json::to_value(r).ok().and_then(|v| v["reason"].as_str().map(String::from)).unwrap_or_default()).collect();
+            let r: Vec<String> = reasons
+                .iter()
+                .map(|r| {
+                    serde_json::to_value(r)
+                        .ok()
+                        .and_then(|v| v["reason"].as_str().map(String::from))
+                        .unwrap_or_default()
+                })
+                .collect();
             format!("reasons: {}", r.join(", "))
         }
         Detail::SortDecision { chute, route, pass } => {
-            format!("chute {chute}{}, pass {pass}", route.as_ref().map(|r| format!(" (route {r})")).unwrap_or_default())
+            format!(
+                "chute {chute}{}, pass {pass}",
+                route
+                    .as_ref()
+                    .map(|r| format!(" (route {r})"))
+                    .unwrap_or_default()
+            )
         }
-        Detail::Discharged { chute, outcome, pass } => format!("{outcome:?} into chute {chute}, pass {pass}"),
+        Detail::Discharged {
+            chute,
+            outcome,
+            pass,
+        } => format!("{outcome:?} into chute {chute}, pass {pass}"),
         Detail::Discrepancy { what } => format!("{what:?}"),
         Detail::Loaded { truck } => format!("truck {truck}"),
         Detail::HandedOver { truck, carrier } => format!("{carrier}, truck {truck}"),
@@ -39,26 +57,43 @@ pub fn describe(d: &Detail) -> String {
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let dir = crate::data_dir(a.data);
     if !dir.join(hangar_store::DB_FILE).exists() {
-        bail!("no Hangar data in {} (run `hangar demo` or `hangar ingest` first, or pass --data)", dir.display());
+        bail!(
+            "no Hangar data in {} (run `hangar demo` or `hangar ingest` first, or pass --data)",
+            dir.display()
+        );
     }
     let store = EmbeddedStore::open(&dir).with_context(|| format!("opening {}", dir.display()))?;
     let Some(p) = store.parcel(&a.id)? else {
         bail!("parcel {} is not in {}", a.id, dir.display());
     };
     let history = store.history(&a.id)?;
-    let own: Vec<_> = history.iter().filter(|r| r.event.subject == Subject::Parcel(a.id)).map(|r| &r.event).collect();
+    let own: Vec<_> = history
+        .iter()
+        .filter(|r| r.event.subject == Subject::Parcel(a.id))
+        .map(|r| &r.event)
+        .collect();
     let state = ParcelState::derive(own.iter().copied());
     println!("parcel    {}", p.id);
-    println!("waybill   {} on flight {}, ULD {}, bag {}", p.mawb, p.flight, p.uld, p.bag);
+    println!(
+        "waybill   {} on flight {}, ULD {}, bag {}",
+        p.mawb, p.flight, p.uld, p.bag
+    );
     println!(
         "to        {} {}   value {}   weight {} kg   {} item line(s)",
         p.consignee.country,
-        p.consignee.postcode.map(|c| c.to_string()).unwrap_or_default(),
+        p.consignee
+            .postcode
+            .map(|c| c.to_string())
+            .unwrap_or_default(),
         p.value(),
         p.weight().kg(),
         p.items.len()
     );
-    println!("now       {:?} (customs {:?})", state.terminal(), state.customs);
+    println!(
+        "now       {:?} (customs {:?})",
+        state.terminal(),
+        state.customs
+    );
     println!();
     for r in &history {
         let e = &r.event;
@@ -66,7 +101,16 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             Subject::Parcel(_) => "parcel".to_string(),
             s => s.kind().to_string(),
         };
-        println!("{:>8}  {}  {}  {:<24} {:<11} {:<18} {}", r.seq, e.at, e.code.as_str(), e.code.meaning(), about, e.location, describe(&e.detail));
+        println!(
+            "{:>8}  {}  {}  {:<24} {:<11} {:<18} {}",
+            r.seq,
+            e.at,
+            e.code.as_str(),
+            e.code.meaning(),
+            about,
+            e.location,
+            describe(&e.detail)
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

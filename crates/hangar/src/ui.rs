@@ -4,11 +4,20 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// A progress bar over `len` units named `unit`.
 pub fn bar(len: u64, what: &str, unit: &str, quiet: bool) -> ProgressBar {
-    let pb = ProgressBar::with_draw_target(Some(len), if quiet { ProgressDrawTarget::hidden() } else { ProgressDrawTarget::stderr() });
+    let pb = ProgressBar::with_draw_target(
+        Some(len),
+        if quiet {
+            ProgressDrawTarget::hidden()
+        } else {
+            ProgressDrawTarget::stderr()
+        },
+    );
     pb.set_style(
-        ProgressStyle::with_template(&format!("{{prefix:>10}} [{{bar:32}}] {{human_pos}}/{{human_len}} {unit} {{per_sec}} {{msg}}"))
-            .expect("template")
-            .progress_chars("=> "),
+        ProgressStyle::with_template(&format!(
+            "{{prefix:>10}} [{{bar:32}}] {{human_pos}}/{{human_len}} {unit} {{per_sec}} {{msg}}"
+        ))
+        .expect("template")
+        .progress_chars("=> "),
     );
     pb.set_prefix(what.to_string());
     pb
@@ -22,5 +31,9 @@ pub fn secs(d: std::time::Duration) -> f64 {
 /// Prints a line above the bar, or plainly when the bar is hidden (indicatif drops
 /// `println` on hidden bars).
 pub fn line(pb: &ProgressBar, s: String) {
-    if pb.is_hidden() { println!("{s}") } else { pb.println(s) }
+    if pb.is_hidden() {
+        println!("{s}")
+    } else {
+        pb.println(s)
+    }
 }

@@ -121,6 +121,9 @@ pub fn parse_csv(name: &str, bytes: &[u8]) -> Result<(u64, Vec<Located<Parcel>>)
     let mut parcels: Vec<Located<Parcel>> = Vec::new();
     let mut by_id: HashMap<S10Id, usize> = HashMap::new();
     let mut rec = csv::ByteRecord::new();
+    // The previous row, to spot a parcel's further rows without parsing its columns again.
+    let mut prev = csv::ByteRecord::new();
+    let mut prev_parcel: Option<usize> = None;
     let mut rows = 0u64;
     loop {
         match rdr.read_byte_record(&mut rec) {
@@ -156,6 +159,21 @@ pub fn parse_csv(name: &str, bytes: &[u8]) -> Result<(u64, Vec<Located<Parcel>>)
         }
         let mut c = Checker::new(&mut errs, line);
         let g = |i: usize, c: &mut Checker| cell(&rec, ix[i], c, CSV_COLUMNS[i]);
+        // Fast path: a further row of the parcel on the previous row, with identical parcel
+        // columns (bytes equal, so already checked): only the item needs reading.
+        if let Some(pi) = prev_parcel {
+            let same = ix[..HEAD_COLUMNS]
+                .iter()
+                .all(|col| col.is_none_or(|k| rec.get(k) == prev.get(k)));
+            if same {
+                let raw_item = item_cells(&rec, &ix, &mut c);
+                if let Some(item) = fields::item(&mut c, &raw_item) {
+                    fields::add_item(&mut c, &mut parcels[pi].value, item);
+                }
+                continue;
+            }
+        }
+        prev_parcel = None;
         let raw_head = RawHead {
             mawb: g(0, &mut c),
             flight: g(1, &mut c),
@@ -179,18 +197,9 @@ pub fn parse_csv(name: &str, bytes: &[u8]) -> Result<(u64, Vec<Located<Parcel>>)
             },
             ioss: g(16, &mut c),
         };
-        let raw_item = RawItem {
-            hs_code: g(17, &mut c),
-            sku: g(18, &mut c),
-            description: g(19, &mut c),
-            quantity: g(20, &mut c),
-            value: g(21, &mut c),
-            currency: g(22, &mut c),
-            origin_country: g(23, &mut c),
-            weight_kg: g(24, &mut c),
-        };
+        let raw_item = item_cells(&rec, &ix, &mut c);
         let head = fields::head(&mut c, Style::Csv, &raw_head);
-        let item = fields::item(&mut c, "", &raw_item);
+        let item = fields::item(&mut c, &raw_item);
         let (Some(head), Some(item)) = (head, item) else {
             continue;
         };
@@ -198,7 +207,11 @@ pub fn parse_csv(name: &str, bytes: &[u8]) -> Result<(u64, Vec<Located<Parcel>>)
             None => {
                 by_id.insert(head.id, parcels.len());
                 let mut parcel = head;
-                fields::add_item(&mut c, "currency", &mut parcel, item);
+                fields::add_item(&mut c, &mut parcel, item);
+                if !c.failed {
+                    prev_parcel = Some(parcels.len());
+                    std::mem::swap(&mut prev, &mut rec);
+                }
                 parcels.push(Located {
                     value: parcel,
                     line,
@@ -210,7 +223,7 @@ pub fn parse_csv(name: &str, bytes: &[u8]) -> Result<(u64, Vec<Located<Parcel>>)
                     c.fail(field, format!("expected the same value as line {} for parcel {} (parcel columns repeat on each of its rows)", first.line, head.id));
                     continue;
                 }
-                fields::add_item(&mut c, "currency", &mut first.value, item);
+                fields::add_item(&mut c, &mut first.value, item);
             }
         }
     }
@@ -218,6 +231,27 @@ pub fn parse_csv(name: &str, bytes: &[u8]) -> Result<(u64, Vec<Located<Parcel>>)
         Ok((rows, parcels))
     } else {
         Err(errs)
+    }
+}
+
+/// Columns 0..HEAD_COLUMNS of `CSV_COLUMNS` are parcel-level; the rest describe the item.
+const HEAD_COLUMNS: usize = 17;
+
+fn item_cells<'r>(
+    rec: &'r csv::ByteRecord,
+    ix: &[Option<usize>; 25],
+    c: &mut Checker,
+) -> RawItem<'r> {
+    let mut g = |i: usize| cell(rec, ix[i], c, CSV_COLUMNS[i]);
+    RawItem {
+        hs_code: g(17),
+        sku: g(18),
+        description: g(19),
+        quantity: g(20),
+        value: g(21),
+        currency: g(22),
+        origin_country: g(23),
+        weight_kg: g(24),
     }
 }
 

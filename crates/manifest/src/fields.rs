@@ -23,13 +23,48 @@ pub(crate) enum Style {
     Json,
 }
 
+/// Field names of a party, in the order name, address, city, postcode, country.
+type PartyFields = [&'static str; 5];
+
 impl Style {
-    pub(crate) fn party_field(self, party: &str, field: &str) -> String {
-        match self {
-            Style::Csv => format!("{party}_{field}"),
-            Style::Json => format!("{party}.{field}"),
+    fn party_fields(self, role: Role) -> PartyFields {
+        match (self, role) {
+            (Style::Csv, Role::Shipper) => [
+                "shipper_name",
+                "shipper_address",
+                "shipper_city",
+                "shipper_postcode",
+                "shipper_country",
+            ],
+            (Style::Csv, Role::Buyer) => [
+                "buyer_name",
+                "buyer_address",
+                "buyer_city",
+                "buyer_postcode",
+                "buyer_country",
+            ],
+            (Style::Json, Role::Shipper) => [
+                "shipper.name",
+                "shipper.address",
+                "shipper.city",
+                "shipper.postcode",
+                "shipper.country",
+            ],
+            (Style::Json, Role::Buyer) => [
+                "buyer.name",
+                "buyer.address",
+                "buyer.city",
+                "buyer.postcode",
+                "buyer.country",
+            ],
         }
     }
+}
+
+#[derive(Clone, Copy)]
+enum Role {
+    Shipper,
+    Buyer,
 }
 
 /// Raw text of one party.
@@ -66,11 +101,13 @@ pub(crate) struct RawItem<'a> {
     pub weight_kg: &'a str,
 }
 
-/// Collects a row's problems under its line number.
+/// Collects a row's problems under its line number. Field names are composed (with `prefix`,
+/// e.g. `items[2].`) only when a problem is found, so the happy path allocates nothing for them.
 pub(crate) struct Checker<'e> {
     pub errs: &'e mut FileErrors,
     pub line: u64,
     pub failed: bool,
+    pub prefix: String,
 }
 
 impl<'e> Checker<'e> {
@@ -79,12 +116,18 @@ impl<'e> Checker<'e> {
             errs,
             line,
             failed: false,
+            prefix: String::new(),
         }
     }
 
     pub(crate) fn fail(&mut self, field: &str, message: impl Into<String>) {
         self.failed = true;
-        self.errs.push(self.line, field, message);
+        if self.prefix.is_empty() {
+            self.errs.push(self.line, field, message);
+        } else {
+            let full = format!("{}{field}", self.prefix);
+            self.errs.push(self.line, &full, message);
+        }
     }
 
     /// Runs a parser on a cell, recording its error under `field`.
@@ -128,27 +171,14 @@ fn quantity(s: &str) -> Result<u32, Invalid> {
 
 fn party(
     c: &mut Checker,
-    style: Style,
-    role: &str,
+    names: PartyFields,
     raw: &RawParty,
     postcode_required: bool,
 ) -> Option<Party> {
-    let name = c.check(
-        &style.party_field(role, "name"),
-        text(raw.name, MAX_TEXT_CHARS, true),
-    );
-    let address = c.check(
-        &style.party_field(role, "address"),
-        text(raw.address, MAX_TEXT_CHARS, true),
-    );
-    let city = c.check(
-        &style.party_field(role, "city"),
-        text(raw.city, MAX_TEXT_CHARS, true),
-    );
-    let country = c.check(
-        &style.party_field(role, "country"),
-        Country::parse(raw.country),
-    );
+    let name = c.check(names[0], text(raw.name, MAX_TEXT_CHARS, true));
+    let address = c.check(names[1], text(raw.address, MAX_TEXT_CHARS, true));
+    let city = c.check(names[2], text(raw.city, MAX_TEXT_CHARS, true));
+    let country = c.check(names[4], Country::parse(raw.country));
     let postcode = match country {
         Some(country)
             if raw.postcode.trim().is_empty()
@@ -157,10 +187,7 @@ fn party(
             Some(None)
         }
         Some(country) => c
-            .check(
-                &style.party_field(role, "postcode"),
-                Postcode::parse_for(country, raw.postcode),
-            )
+            .check(names[3], Postcode::parse_for(country, raw.postcode))
             .map(Some),
         None => None,
     };
@@ -181,18 +208,19 @@ pub(crate) fn head(c: &mut Checker, style: Style, raw: &RawHead) -> Option<Parce
     let uld = c.check("uld", UldId::parse(raw.uld));
     let bag = c.check("box_id", BagId::parse(raw.box_id));
     let id = c.check("parcel_id", S10Id::parse(raw.parcel_id));
-    let consignor = party(c, style, "shipper", &raw.shipper, false);
-    let consignee = party(c, style, "buyer", &raw.buyer, true);
-    if let Some(buyer) = &consignee {
-        if !buyer.country.is_eu() {
-            c.fail(
-                &style.party_field("buyer", "country"),
-                format!(
-                    "expected an EU member state (the hub imports into the EU), got {:?}",
-                    raw.buyer.country
-                ),
-            );
-        }
+    let buyer_fields = style.party_fields(Role::Buyer);
+    let consignor = party(c, style.party_fields(Role::Shipper), &raw.shipper, false);
+    let consignee = party(c, buyer_fields, &raw.buyer, true);
+    if let Some(buyer) = &consignee
+        && !buyer.country.is_eu()
+    {
+        c.fail(
+            buyer_fields[4],
+            format!(
+                "expected an EU member state (the hub imports into the EU), got {:?}",
+                raw.buyer.country
+            ),
+        );
     }
     let ioss = IossField::from_cell(raw.ioss);
     Some(Parcel {
@@ -211,29 +239,22 @@ pub(crate) fn head(c: &mut Checker, style: Style, raw: &RawHead) -> Option<Parce
     })
 }
 
-/// Checks one item line; `prefix` goes before each field name in errors (`items[2].` in JSON).
-pub(crate) fn item(c: &mut Checker, prefix: &str, raw: &RawItem) -> Option<Item> {
-    let field = |name: &str| {
-        if prefix.is_empty() {
-            name.to_string()
-        } else {
-            format!("{prefix}{name}")
-        }
-    };
-    let hs = c.check(&field("hs_code"), HsCode::parse(raw.hs_code));
-    let sku = c.check(&field("sku"), text(raw.sku, MAX_SKU_CHARS, false));
+/// Checks one item line (field names get the checker's prefix in errors, `items[2].` in JSON).
+pub(crate) fn item(c: &mut Checker, raw: &RawItem) -> Option<Item> {
+    let hs = c.check("hs_code", HsCode::parse(raw.hs_code));
+    let sku = c.check("sku", text(raw.sku, MAX_SKU_CHARS, false));
     let description = c.check(
-        &field("description"),
+        "description",
         text(raw.description, MAX_DESCRIPTION_CHARS, true),
     );
-    let quantity = c.check(&field("quantity"), quantity(raw.quantity));
-    let currency = c.check(&field("currency"), Currency::parse(raw.currency));
+    let quantity = c.check("quantity", quantity(raw.quantity));
+    let currency = c.check("currency", Currency::parse(raw.currency));
     let value = match currency {
-        Some(cur) => c.check(&field("value"), Money::parse(raw.value, cur)),
+        Some(cur) => c.check("value", Money::parse(raw.value, cur)),
         None => None,
     };
-    let origin = c.check(&field("origin_country"), Country::parse(raw.origin_country));
-    let weight = c.check(&field("weight_kg"), Grams::parse_kg(raw.weight_kg));
+    let origin = c.check("origin_country", Country::parse(raw.origin_country));
+    let weight = c.check("weight_kg", Grams::parse_kg(raw.weight_kg));
     Some(Item {
         hs: hs?,
         sku: sku?,
@@ -246,18 +267,18 @@ pub(crate) fn item(c: &mut Checker, prefix: &str, raw: &RawItem) -> Option<Item>
 }
 
 /// Adds `item` to `parcel`, enforcing one currency per parcel and the item limit.
-pub(crate) fn add_item(c: &mut Checker, currency_field: &str, parcel: &mut Parcel, item: Item) {
-    if let Some(first) = parcel.items.first() {
-        if first.value.currency != item.value.currency {
-            c.fail(
-                currency_field,
-                format!(
-                    "expected {} like the parcel's other lines (one currency per parcel), got {}",
-                    first.value.currency, item.value.currency
-                ),
-            );
-            return;
-        }
+pub(crate) fn add_item(c: &mut Checker, parcel: &mut Parcel, item: Item) {
+    if let Some(first) = parcel.items.first()
+        && first.value.currency != item.value.currency
+    {
+        c.fail(
+            "currency",
+            format!(
+                "expected {} like the parcel's other lines (one currency per parcel), got {}",
+                first.value.currency, item.value.currency
+            ),
+        );
+        return;
     }
     if parcel.items.len() >= crate::MAX_ITEMS_PER_PARCEL {
         c.fail(

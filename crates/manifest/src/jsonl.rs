@@ -169,7 +169,7 @@ pub fn parse_jsonl(name: &str, bytes: &[u8]) -> Result<(u64, Vec<Located<Parcel>
             c.fail("items", "expected at least one item");
         }
         for (n, it) in jp.items.iter().enumerate() {
-            let prefix = format!("items[{n}].");
+            c.prefix = format!("items[{n}].");
             let cells = [
                 it.hs_code.as_str(),
                 it.sku.as_str(),
@@ -190,10 +190,11 @@ pub fn parse_jsonl(name: &str, bytes: &[u8]) -> Result<(u64, Vec<Located<Parcel>
                 origin_country: &cells[6],
                 weight_kg: &cells[7],
             };
-            if let Some(item) = fields::item(&mut c, &prefix, &raw) {
-                fields::add_item(&mut c, &format!("{prefix}currency"), &mut parcel, item);
+            if let Some(item) = fields::item(&mut c, &raw) {
+                fields::add_item(&mut c, &mut parcel, item);
             }
         }
+        c.prefix.clear();
         if !seen.insert(parcel.id) {
             c.fail(
                 "parcel_id",

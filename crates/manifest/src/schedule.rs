@@ -84,10 +84,10 @@ pub fn parse_schedule(name: &str, bytes: &[u8]) -> Result<(u64, Vec<Located<Flig
         let aircraft = c.check("aircraft", text(&rec[4], 16, true));
         let std = c.check("std", Timestamp::parse(&rec[5]));
         let sta = c.check("sta", Timestamp::parse(&rec[6]));
-        if let (Some(d), Some(a)) = (std, sta) {
-            if a <= d {
-                c.fail("sta", format!("expected a time after std {d}"));
-            }
+        if let (Some(d), Some(a)) = (std, sta)
+            && a <= d
+        {
+            c.fail("sta", format!("expected a time after std {d}"));
         }
         let (
             Some(number),

@@ -125,11 +125,14 @@ impl Country {
     /// Parses an ISO 3166-1 alpha-2 code known to Hangar (`EL` is accepted for Greece).
     pub fn parse(s: &str) -> Result<Self, Invalid> {
         let t = s.trim();
-        let upper = t.to_ascii_uppercase();
-        let code = if upper == "EL" { "GR" } else { upper.as_str() };
+        let code = if t.eq_ignore_ascii_case("EL") {
+            "GR"
+        } else {
+            t
+        };
         COUNTRIES
             .iter()
-            .position(|c| c.iso2 == code)
+            .position(|c| c.iso2.eq_ignore_ascii_case(code))
             .map(|i| Country(i as u8))
             .ok_or_else(|| Invalid::new("an ISO 3166-1 alpha-2 country code (e.g. DE, FR, CN)", s))
     }
@@ -264,10 +267,14 @@ impl Postcode {
     /// form without spaces or dashes; stores the canonical form.
     pub fn parse_for(country: Country, s: &str) -> Result<Self, Invalid> {
         let info = country.info();
-        let upper = s.trim().to_ascii_uppercase();
-        if upper.len() <= 12 {
+        let t = s.trim().as_bytes();
+        if t.len() <= 12 {
+            let mut buf = [0u8; 12];
+            buf[..t.len()].copy_from_slice(t);
+            buf.make_ascii_uppercase();
+            let upper = &buf[..t.len()];
             for pattern in info.postcode {
-                if let Some(code) = match_pattern(pattern, upper.as_bytes()) {
+                if let Some(code) = match_pattern(pattern, upper) {
                     return Ok(Postcode(code));
                 }
             }

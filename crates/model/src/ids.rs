@@ -8,6 +8,18 @@ fn all(s: &[u8], f: impl Fn(u8) -> bool) -> bool {
     s.iter().all(|&b| f(b))
 }
 
+/// `s` trimmed and upper-cased into a stack buffer; `None` when longer than `N` bytes.
+fn upper<const N: usize>(s: &str) -> Option<([u8; N], usize)> {
+    let t = s.trim().as_bytes();
+    if t.len() > N {
+        return None;
+    }
+    let mut buf = [0u8; N];
+    buf[..t.len()].copy_from_slice(t);
+    buf.make_ascii_uppercase();
+    Some((buf, t.len()))
+}
+
 fn digits_value(s: &[u8]) -> u64 {
     s.iter()
         .fold(0u64, |acc, &b| acc * 10 + u64::from(b - b'0'))
@@ -134,8 +146,10 @@ impl UldId {
     pub fn parse(s: &str) -> Result<Self, Invalid> {
         const EXPECTED: &str =
             "a ULD id like AKE12345XX (3-letter type, 4-5 digits, 2-character owner)";
-        let t = s.trim().to_ascii_uppercase();
-        let b = t.as_bytes();
+        let Some((buf, len)) = upper::<10>(s) else {
+            return Err(Invalid::new(EXPECTED, s));
+        };
+        let b = &buf[..len];
         let ok = (b.len() == 9 || b.len() == 10)
             && all(&b[..3], |c| c.is_ascii_uppercase())
             && all(&b[3..b.len() - 2], |c| c.is_ascii_digit())
@@ -246,14 +260,13 @@ string_id!(Airport);
 impl Airport {
     /// Parses three letters, upper-casing them.
     pub fn parse(s: &str) -> Result<Self, Invalid> {
-        let t = s.trim().to_ascii_uppercase();
-        if t.len() != 3 || !all(t.as_bytes(), |c| c.is_ascii_uppercase()) {
-            return Err(Invalid::new(
+        match upper::<3>(s) {
+            Some((b, 3)) if all(&b, |c| c.is_ascii_uppercase()) => Ok(Airport(Ascii::new(&b))),
+            _ => Err(Invalid::new(
                 "an IATA airport code of 3 letters (e.g. LGG)",
                 s,
-            ));
+            )),
         }
-        Ok(Airport(Ascii::new(t.as_bytes())))
     }
 }
 
@@ -268,9 +281,11 @@ impl FlightNo {
     pub fn parse(s: &str) -> Result<Self, Invalid> {
         const EXPECTED: &str =
             "a flight number like CK211 (2-character airline code, 1-4 digits, optional letter)";
-        let t = s.trim().to_ascii_uppercase();
-        let b = t.as_bytes();
-        if b.len() < 3 || b.len() > 7 {
+        let Some((buf, len)) = upper::<7>(s) else {
+            return Err(Invalid::new(EXPECTED, s));
+        };
+        let b = &buf[..len];
+        if b.len() < 3 {
             return Err(Invalid::new(EXPECTED, s));
         }
         let airline_ok = all(&b[..2], |c| c.is_ascii_alphanumeric())

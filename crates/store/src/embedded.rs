@@ -110,7 +110,15 @@ impl PreparedIngest {
         let flights = file
             .flights
             .iter()
-            .map(|(f, line)| (f.key.to_string(), f.sta.unix_ms(), serde_json::to_string(f).expect("serialize"), *line, f.key))
+            .map(|(f, line)| {
+                (
+                    f.key.to_string(),
+                    f.sta.unix_ms(),
+                    serde_json::to_string(f).expect("serialize"),
+                    *line,
+                    f.key,
+                )
+            })
             .collect();
         let parcels = file
             .parcels
@@ -121,7 +129,11 @@ impl PreparedIngest {
                 flight: p.flight,
                 flight_key: p.flight.to_string(),
                 dest_country: p.consignee.country.iso2(),
-                dest_postcode: p.consignee.postcode.map(|c| c.to_string()).unwrap_or_default(),
+                dest_postcode: p
+                    .consignee
+                    .postcode
+                    .map(|c| c.to_string())
+                    .unwrap_or_default(),
                 value_cents: p.value().cents,
                 currency: p.value().currency.code(),
                 weight_g: p.weight().0,
@@ -130,7 +142,12 @@ impl PreparedIngest {
             })
             .collect();
         PreparedIngest {
-            digest_hex16: file.digest.iter().take(8).map(|b| format!("{b:02x}")).collect(),
+            digest_hex16: file
+                .digest
+                .iter()
+                .take(8)
+                .map(|b| format!("{b:02x}"))
+                .collect(),
             name: file.name,
             digest: file.digest,
             rows: file.rows,
@@ -143,7 +160,10 @@ impl PreparedIngest {
     }
 
     fn man_detail(&self, line: u64) -> String {
-        format!(r#"{{"kind":"manifested","file_digest":"{}","line":{}}}"#, self.digest_hex16, line)
+        format!(
+            r#"{{"kind":"manifested","file_digest":"{}","line":{}}}"#,
+            self.digest_hex16, line
+        )
     }
 }
 
@@ -151,12 +171,19 @@ impl PreparedIngest {
 /// inserted into the same schema by bare prepared statements, one transaction per file, with no
 /// writer thread, no checks and rows encoded before the clock starts. Creates a new database in
 /// `dir` and returns the time the inserts took.
-pub fn raw_bulk_insert(dir: &Path, files: Vec<IngestFile>, durable: bool) -> Result<std::time::Duration, StoreError> {
+pub fn raw_bulk_insert(
+    dir: &Path,
+    files: Vec<IngestFile>,
+    durable: bool,
+) -> Result<std::time::Duration, StoreError> {
     std::fs::create_dir_all(dir).map_err(|e| StoreError::Engine(e.to_string()))?;
     let mut conn = open_conn(&dir.join(DB_FILE), durable)?;
     migrate(&mut conn)?;
     let prepared: Vec<PreparedIngest> = files.into_iter().map(PreparedIngest::new).collect();
-    let details: Vec<Vec<String>> = prepared.iter().map(|p| p.parcels.iter().map(|r| p.man_detail(r.line)).collect()).collect();
+    let details: Vec<Vec<String>> = prepared
+        .iter()
+        .map(|p| p.parcels.iter().map(|r| p.man_detail(r.line)).collect())
+        .collect();
     let start = std::time::Instant::now();
     for (p, details) in prepared.iter().zip(&details) {
         let tx = conn.transaction()?;
@@ -175,10 +202,25 @@ pub fn raw_bulk_insert(dir: &Path, files: Vec<IngestFile>, durable: bool) -> Res
             )?;
             for (r, detail) in p.parcels.iter().zip(details) {
                 ins.execute(params![
-                    r.id.as_str(), r.mawb, r.flight_key, r.dest_country, r.dest_postcode, r.value_cents, r.currency,
-                    r.weight_g, file_id, r.line as i64, r.doc
+                    r.id.as_str(),
+                    r.mawb,
+                    r.flight_key,
+                    r.dest_country,
+                    r.dest_postcode,
+                    r.value_cents,
+                    r.currency,
+                    r.weight_g,
+                    file_id,
+                    r.line as i64,
+                    r.doc
                 ])?;
-                ev.execute(params![r.id.as_str(), p.at.unix_ms(), p.actor.as_str(), p.location.as_str(), detail])?;
+                ev.execute(params![
+                    r.id.as_str(),
+                    p.at.unix_ms(),
+                    p.actor.as_str(),
+                    p.location.as_str(),
+                    detail
+                ])?;
             }
         }
         tx.commit()?;
@@ -377,7 +419,10 @@ fn recorded(r: &rusqlite::Row) -> Result<Recorded, StoreError> {
 impl Store for EmbeddedStore {
     fn ingest(&self, file: IngestFile) -> Result<IngestReceipt, StoreError> {
         if file.parcels.len() > MAX_INGEST_PARCELS {
-            return Err(StoreError::Limit(format!("{}: at most {MAX_INGEST_PARCELS} parcels per file", file.name)));
+            return Err(StoreError::Limit(format!(
+                "{}: at most {MAX_INGEST_PARCELS} parcels per file",
+                file.name
+            )));
         }
         let prepared = PreparedIngest::new(file);
         self.send(|reply| Cmd::Ingest(Box::new(prepared), reply))

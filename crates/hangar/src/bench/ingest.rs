@@ -41,7 +41,12 @@ fn per_s(n: u64, d: Duration) -> f64 {
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     crate::generate::check_size(a.parcels, 1)?;
-    let day = generate(DayConfig { date: Date::parse("2026-11-22").expect("date"), parcels: a.parcels, flights: 6, seed: 1 });
+    let day = generate(DayConfig {
+        date: Date::parse("2026-11-22").expect("date"),
+        parcels: a.parcels,
+        flights: 6,
+        seed: 1,
+    });
     // The day as the per-MAWB spreadsheet files a hub receives, in memory.
     let files: Vec<(String, Vec<u8>)> = day
         .parcels
@@ -59,7 +64,10 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let mut parsed = Vec::new();
     for _ in 0..a.rounds.max(1) {
         let t = Instant::now();
-        let round: Vec<_> = files.iter().map(|(n, b)| parse(n, b).map_err(|e| anyhow::anyhow!("{e}"))).collect::<Result<_, _>>()?;
+        let round: Vec<_> = files
+            .iter()
+            .map(|(n, b)| parse(n, b).map_err(|e| anyhow::anyhow!("{e}")))
+            .collect::<Result<_, _>>()?;
         best = best.min(t.elapsed());
         parsed = round;
     }
@@ -124,11 +132,28 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     if a.json {
         println!("{}", serde_json::to_string(&f)?);
     } else {
-        println!("ingest benchmark: {} parcels in {} files ({:.1} MB of CSV)", f.parcels, f.files, bytes as f64 / 1e6);
-        println!("  parse_per_s       {:>12.0}   parse + validate, one core ({} MB/s)", f.parse_per_s, f.parse_mb_per_s);
-        println!("  commit_per_s      {:>12.0}   through the store: writer thread, checks, MAN events, fsync", f.commit_per_s);
-        println!("  raw_insert_per_s  {:>12.0}   bare SQLite inserts of the same rows (the limit)", f.raw_insert_per_s);
-        println!("  ratio_vs_raw      {:>12.3}   commit / raw", f.ratio_vs_raw);
+        println!(
+            "ingest benchmark: {} parcels in {} files ({:.1} MB of CSV)",
+            f.parcels,
+            f.files,
+            bytes as f64 / 1e6
+        );
+        println!(
+            "  parse_per_s       {:>12.0}   parse + validate, one core ({} MB/s)",
+            f.parse_per_s, f.parse_mb_per_s
+        );
+        println!(
+            "  commit_per_s      {:>12.0}   through the store: writer thread, checks, MAN events, fsync",
+            f.commit_per_s
+        );
+        println!(
+            "  raw_insert_per_s  {:>12.0}   bare SQLite inserts of the same rows (the limit)",
+            f.raw_insert_per_s
+        );
+        println!(
+            "  ratio_vs_raw      {:>12.3}   commit / raw",
+            f.ratio_vs_raw
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
