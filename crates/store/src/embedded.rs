@@ -4,8 +4,8 @@
 
 use crate::schema::MIGRATIONS;
 use crate::{
-    Counts, IngestFile, IngestReceipt, MAX_APPEND_EVENTS, MAX_INGEST_PARCELS, Recorded, Store,
-    StoreError, TerminalCounts,
+    Counts, FileRecord, IngestFile, IngestReceipt, MAX_APPEND_EVENTS, MAX_INGEST_PARCELS, Recorded,
+    Store, StoreError, TerminalCounts,
 };
 use hangar_model::{
     Actor, Detail, Event, EventCode, Flight, FlightKey, Location, Parcel, ParcelState, S10Id,
@@ -548,6 +548,26 @@ impl Store for EmbeddedStore {
                 counts.add(&state);
             }
             Ok(counts)
+        })
+    }
+
+    fn files(&self) -> Result<Vec<FileRecord>, StoreError> {
+        self.read(|c| {
+            let mut stmt = c.prepare(
+                "SELECT name, digest, rows, parcels, flights, ingested_ms FROM files ORDER BY id",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                let digest: Vec<u8> = r.get(1)?;
+                Ok(FileRecord {
+                    name: r.get(0)?,
+                    digest: digest.iter().map(|b| format!("{b:02x}")).collect(),
+                    rows: r.get::<_, i64>(2)? as u64,
+                    parcels: r.get::<_, i64>(3)? as u64,
+                    flights: r.get::<_, i64>(4)? as u64,
+                    at: Timestamp(r.get(5)?),
+                })
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
         })
     }
 

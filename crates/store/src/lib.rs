@@ -161,6 +161,23 @@ impl TerminalCounts {
     }
 }
 
+/// An ingested file, as recorded.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct FileRecord {
+    /// Name it was ingested under.
+    pub name: String,
+    /// SHA-256 of its bytes, hex.
+    pub digest: String,
+    /// Data rows.
+    pub rows: u64,
+    /// Parcels in the file.
+    pub parcels: u64,
+    /// Flights in the file.
+    pub flights: u64,
+    /// When.
+    pub at: Timestamp,
+}
+
 /// A stored event with its sequence number.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Recorded {
@@ -204,4 +221,7 @@ pub trait Store: Send + Sync {
 
     /// How much is stored.
     fn counts(&self) -> Result<Counts, StoreError>;
+
+    /// Every ingested file, oldest first.
+    fn files(&self) -> Result<Vec<FileRecord>, StoreError>;
 }

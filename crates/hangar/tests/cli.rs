@@ -1,0 +1,282 @@
+//! The real `hangar` binary, end to end.
+
+use hangar_store::{EmbeddedStore, Store};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn hangar() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_hangar"))
+}
+
+fn run(args: &[&str]) -> Output {
+    hangar().args(args).output().expect("run hangar")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn generate(dir: &Path, parcels: u32, seed: u64) -> (PathBuf, Vec<PathBuf>) {
+    let out = run(&[
+        "generate",
+        "--date",
+        "2026-11-22",
+        "--parcels",
+        &parcels.to_string(),
+        "--flights",
+        "3",
+        "--seed",
+        &seed.to_string(),
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mut manifests: Vec<PathBuf> = std::fs::read_dir(dir.join("manifests"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    manifests.sort();
+    (dir.join("schedule.csv"), manifests)
+}
+
+#[test]
+fn demo_runs_a_day_whose_counts_reconcile() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("demo");
+    let out = run(&[
+        "demo",
+        "--headless",
+        "--json",
+        "--parcels",
+        "20000",
+        "--seed",
+        "3",
+        "--date",
+        "2026-11-22",
+        "--data",
+        data.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let s: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("one JSON object on stdout");
+    let n = |k: &str| {
+        s[k].as_u64()
+            .unwrap_or_else(|| panic!("{k} missing in {s}"))
+    };
+    assert_eq!(n("parcels"), 20_000);
+    assert_eq!(n("handed_over") + n("held") + n("exceptions"), n("parcels"));
+    assert_eq!(n("in_progress"), 0);
+    assert!(n("held") > 0 && n("exceptions") > 0 && n("released") > 19_000 && n("sorted") > 19_000);
+    assert!(
+        n("events") >= 20_000 * 7,
+        "every parcel has its life in events"
+    );
+    assert!(s["wall_s"].as_f64().is_some());
+    let routes: u64 = s["routes"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|r| r["parcels"].as_u64().unwrap())
+        .sum();
+    assert_eq!(routes, n("handed_over"));
+
+    // A parcel's whole history.
+    let id = s["sample_parcel"].as_str().unwrap();
+    let out = run(&["track", id, "--data", data.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let t = text(&out.stdout);
+    for code in ["MAN", "DEP", "ARR", "RCF", "CRC", "SDC", "SRT"] {
+        assert!(
+            t.contains(&format!("  {code}  ")),
+            "track shows {code}:\n{t}"
+        );
+    }
+    // A second demo into the same directory is refused rather than mixing two days.
+    let out = run(&[
+        "demo",
+        "--headless",
+        "--parcels",
+        "10",
+        "--data",
+        data.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("expected a new or empty directory"));
+}
+
+#[test]
+fn bad_manifest_is_refused_whole_with_precise_errors_and_changes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (schedule, manifests) = generate(&tmp.path().join("day"), 2_000, 8);
+    let data = tmp.path().join("data");
+    let d = data.to_str().unwrap();
+    let out = run(&["ingest", "--data", d, schedule.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    // Break three rows of one manifest in different ways (rows 1, 4 and 7: file lines 2, 5, 8).
+    let good = std::fs::read_to_string(&manifests[0]).unwrap();
+    let mut rdr = csv::Reader::from_reader(good.as_bytes());
+    let header = rdr.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let mut rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+    let mut set = |row: usize, c: usize, v: &str| {
+        let mut cells: Vec<String> = rows[row].iter().map(String::from).collect();
+        cells[c] = v.to_string();
+        rows[row] = csv::StringRecord::from(cells);
+    };
+    set(1, col("hs_code"), "12AB");
+    set(4, col("weight_kg"), "-1");
+    set(7, col("mawb"), "999-12345676");
+    let simple = [1usize, 4, 7];
+    let bad = tmp.path().join("bad.csv");
+    let mut w = csv::Writer::from_path(&bad).unwrap();
+    w.write_record(&header).unwrap();
+    for r in &rows {
+        w.write_record(r).unwrap();
+    }
+    w.flush().unwrap();
+    drop(w);
+
+    let out = run(&["ingest", "--data", d, bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    let b = bad.to_str().unwrap();
+    assert!(
+        err.contains(&format!(
+            "{b}:{}: hs_code: expected an HS code of 6 to 10 digits",
+            simple[0] + 2
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "{b}:{}: weight_kg: expected a weight in kg",
+            simple[1] + 2
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "{b}:{}: mawb: expected an air waybill number whose last digit is",
+            simple[2] + 2
+        )),
+        "{err}"
+    );
+    assert!(text(&out.stdout).contains("REFUSED"));
+
+    let store = EmbeddedStore::open(&data).unwrap();
+    let c = store.counts().unwrap();
+    assert_eq!(
+        (c.parcels, c.events, c.files),
+        (0, 0, 1),
+        "nothing of the bad file was applied"
+    );
+    drop(store);
+
+    // The good file goes in; the same file again adds nothing.
+    let m = manifests[0].to_str().unwrap();
+    assert!(run(&["ingest", "--data", d, m]).status.success());
+    let again = run(&["ingest", "--data", d, m]);
+    assert!(again.status.success());
+    assert!(
+        text(&again.stdout).contains("already ingested"),
+        "{}",
+        text(&again.stdout)
+    );
+    let store = EmbeddedStore::open(&data).unwrap();
+    let parcels_in_file = rows
+        .iter()
+        .map(|r| r[col("parcel_id")].to_string())
+        .collect::<std::collections::HashSet<_>>()
+        .len() as u64;
+    assert_eq!(store.counts().unwrap().parcels, parcels_in_file);
+}
+
+#[test]
+fn kill_9_during_ingest_loses_no_acknowledged_file_and_leaves_no_partial_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (schedule, manifests) = generate(&tmp.path().join("day"), 40_000, 2);
+    assert!(manifests.len() >= 6, "several files to kill between");
+    let mut interrupted = 0;
+    for (round, kill_after) in [1usize, 3, 5].into_iter().enumerate() {
+        let data = tmp.path().join(format!("data{round}"));
+        let mut args: Vec<String> = vec![
+            "ingest".into(),
+            "--data".into(),
+            data.to_string_lossy().into(),
+            schedule.to_string_lossy().into(),
+        ];
+        args.extend(manifests.iter().map(|m| m.to_string_lossy().into_owned()));
+        let mut child = hangar()
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut acked: Vec<String> = Vec::new();
+        let mut reader = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        while acked.len() < kill_after && reader.read_line(&mut line).unwrap() > 0 {
+            if let Some(rest) = line.strip_prefix("ingested ") {
+                acked.push(rest.split(':').next().unwrap().to_string());
+            }
+            line.clear();
+        }
+        child.kill().unwrap(); // SIGKILL: no destructor, no flush.
+        child.wait().unwrap();
+
+        let store = EmbeddedStore::open(&data).unwrap();
+        let files = store.files().unwrap();
+        for a in &acked {
+            assert!(
+                files.iter().any(|f| &f.name == a),
+                "acknowledged {a} survived kill -9"
+            );
+        }
+        // Whatever is stored is whole: parcels and MAN events add up to the files recorded.
+        let recorded: u64 = files.iter().map(|f| f.parcels).sum();
+        if files.len() < manifests.len() + 1 {
+            interrupted += 1;
+        }
+        let c = store.counts().unwrap();
+        assert_eq!(c.parcels, recorded, "round {round}: no partial file");
+        assert_eq!(c.events, recorded, "one MAN event per stored parcel");
+        drop(store);
+        // Re-running the same command finishes the job without duplicating anything.
+        let out = hangar().args(&args).output().unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let store = EmbeddedStore::open(&data).unwrap();
+        assert_eq!(store.counts().unwrap().parcels, 40_000);
+    }
+    assert!(
+        interrupted > 0,
+        "at least one kill landed before the last file"
+    );
+}
+
+#[test]
+fn generate_is_deterministic_and_documented_in_help() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a_sched, a) = generate(&tmp.path().join("a"), 1_000, 77);
+    let (b_sched, b) = generate(&tmp.path().join("b"), 1_000, 77);
+    assert_eq!(
+        std::fs::read(a_sched).unwrap(),
+        std::fs::read(b_sched).unwrap()
+    );
+    assert_eq!(a.len(), b.len());
+    for (x, y) in a.iter().zip(&b) {
+        assert_eq!(std::fs::read(x).unwrap(), std::fs::read(y).unwrap());
+    }
+    let help = text(&run(&["--help"]).stdout);
+    for cmd in ["generate", "ingest", "demo", "track", "bench"] {
+        assert!(help.contains(cmd), "{help}");
+    }
+    let out = run(&["generate", "--date", "2026-02-30", "--out", "x"]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("expected a date as YYYY-MM-DD"),
+        "{}",
+        text(&out.stderr)
+    );
+}
