@@ -1,10 +1,10 @@
 //! `hangar demo`: a whole hub day end to end on the embedded store.
 
-use crate::generate::check_size;
+use crate::generate::DaySize;
 use crate::ingest::{Report, ingest_files, now};
 use crate::ui;
 use anyhow::{Context, bail};
-use hangar_gen::{DayConfig, generate, write_day};
+use hangar_gen::{generate, write_day};
 use hangar_hub::{DayTally, EurRates, HubConfig, RoutePlan, SimParcel, run_day};
 use hangar_model::{Actor, Date, Event, Location};
 use hangar_store::{EmbeddedStore, Store, TerminalCounts};
@@ -21,15 +21,8 @@ const APPEND_QUEUE: usize = 4;
 /// Arguments of `hangar demo`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Parcels in the day.
-    #[arg(long, default_value_t = 200_000)]
-    pub parcels: u32,
-    /// Freighters in the day.
-    #[arg(long, default_value_t = 6)]
-    pub flights: u32,
-    /// Seed: the same seed gives the same day.
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
+    #[command(flatten)]
+    pub size: DaySize,
     /// Day to simulate, YYYY-MM-DD (default: today, UTC).
     #[arg(long)]
     pub date: Option<Date>,
@@ -107,7 +100,6 @@ fn fresh_dir(arg: Option<PathBuf>) -> anyhow::Result<PathBuf> {
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    check_size(a.parcels, a.flights)?;
     let start = Instant::now();
     let mut stages: BTreeMap<&'static str, f64> = BTreeMap::new();
     let mut lap = Instant::now();
@@ -122,23 +114,20 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         }
     };
     let date = a.date.unwrap_or_else(|| now().date());
+    let config = a.size.config(date)?;
+    let (parcels, seed) = (config.parcels, config.seed);
     let dir = fresh_dir(a.data)?;
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     say(format!(
         "Hangar demo: {} parcels on {} flights into LGG on {date}, seed {}, data in {}",
-        a.parcels,
-        a.flights,
-        a.seed,
+        parcels,
+        config.flights,
+        seed,
         dir.display()
     ));
 
     // 1. A realistic day, written as the files shippers and airlines send.
-    let day = generate(DayConfig {
-        date,
-        parcels: a.parcels,
-        flights: a.flights,
-        seed: a.seed,
-    });
+    let day = generate(config);
     mark("generate", &mut lap);
     let inbox = dir.join("inbox");
     let pb = ui::bar(day.parcels.len() as u64, "writing", "parcels", quiet);
@@ -169,12 +158,12 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         false,
     );
     pb.finish_and_clear();
-    if report.refused > 0 || report.parcels != u64::from(a.parcels) {
+    if report.refused > 0 || report.parcels != u64::from(parcels) {
         bail!(
             "ingest refused {} files and added {} of {} parcels",
             report.refused,
             report.parcels,
-            a.parcels
+            parcels
         );
     }
     mark("ingest", &mut lap);
@@ -189,13 +178,13 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let plan = RoutePlan::default_eu();
     let rates = EurRates::builtin();
     let flights = store.flights()?;
-    let mut sim_parcels = Vec::with_capacity(a.parcels as usize);
+    let mut sim_parcels = Vec::with_capacity(parcels as usize);
     store.for_each_parcel(&mut |p| sim_parcels.push(SimParcel::new(&p, &plan, &rates)))?;
     let cfg = HubConfig {
-        seed: a.seed,
+        seed,
         ..Default::default()
     };
-    let pb = ui::bar(u64::from(a.parcels) * 8, "running", "events", quiet);
+    let pb = ui::bar(u64::from(parcels) * 8, "running", "events", quiet);
     let tally: DayTally = std::thread::scope(|s| -> anyhow::Result<DayTally> {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Event>>(APPEND_QUEUE);
         let store_ref = &store;
@@ -236,7 +225,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     mark("derive", &mut lap);
     let summary = Summary {
         date: date.to_string(),
-        seed: a.seed,
+        seed,
         data_dir: dir.display().to_string(),
         flights: tally.flights,
         parcels: counts.parcels,

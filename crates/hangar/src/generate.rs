@@ -7,28 +7,48 @@ use hangar_model::Date;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// Arguments of `hangar generate`.
-#[derive(clap::Args)]
-pub struct Args {
-    /// Arrival day at the hub, YYYY-MM-DD (UTC).
-    #[arg(long)]
-    pub date: Date,
+/// The size and seed of a generated day (shared by `generate` and `demo`).
+#[derive(clap::Args, Clone, Copy)]
+pub struct DaySize {
     /// Parcels in the day.
     #[arg(long, default_value_t = 200_000)]
     pub parcels: u32,
     /// Freighters in the day.
     #[arg(long, default_value_t = 6)]
     pub flights: u32,
-    /// Seed: the same seed gives the same files.
+    /// Seed: the same seed gives the same day, byte for byte.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+}
+
+impl DaySize {
+    /// The generator's configuration for `date`, after checking the sizes.
+    pub fn config(self, date: Date) -> anyhow::Result<DayConfig> {
+        check_size(self.parcels, self.flights)?;
+        Ok(DayConfig {
+            date,
+            parcels: self.parcels,
+            flights: self.flights,
+            seed: self.seed,
+        })
+    }
+}
+
+/// Arguments of `hangar generate`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Arrival day at the hub, YYYY-MM-DD (UTC).
+    #[arg(long)]
+    pub date: Date,
+    #[command(flatten)]
+    pub size: DaySize,
     /// Directory to write to (created if needed).
     #[arg(long)]
     pub out: PathBuf,
 }
 
 /// Checks the sizes of a day request.
-pub fn check_size(parcels: u32, flights: u32) -> anyhow::Result<()> {
+pub(crate) fn check_size(parcels: u32, flights: u32) -> anyhow::Result<()> {
     if parcels == 0 || parcels > MAX_PARCELS {
         bail!("--parcels: expected 1 to {MAX_PARCELS}, got {parcels}");
     }
@@ -39,13 +59,7 @@ pub fn check_size(parcels: u32, flights: u32) -> anyhow::Result<()> {
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    check_size(a.parcels, a.flights)?;
-    let day = generate(DayConfig {
-        date: a.date,
-        parcels: a.parcels,
-        flights: a.flights,
-        seed: a.seed,
-    });
+    let day = generate(a.size.config(a.date)?);
     let pb = ui::bar(day.parcels.len() as u64, "writing", "parcels", false);
     let written = write_day(&day, &a.out, |n| pb.set_position(n as u64))
         .with_context(|| format!("writing to {}", a.out.display()))?;

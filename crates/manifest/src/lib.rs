@@ -127,3 +127,38 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<ParsedFile, FileErrors> {
         contents,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const HEADER: &str = "mawb,flight,flight_date,uld,box_id,parcel_id,shipper_name,shipper_address,shipper_city,shipper_postcode,shipper_country,buyer_name,buyer_address,buyer_city,buyer_postcode,buyer_country,ioss,hs_code,sku,description,quantity,value,currency,origin_country,weight_kg\n";
+
+    proptest! {
+        /// Outside input never makes a reader panic: it is read or refused with errors.
+        #[test]
+        fn readers_never_panic_on_arbitrary_bytes(body in proptest::collection::vec(any::<u8>(), 0..600)) {
+            let _ = parse("x.csv", &body);
+            let _ = parse("x.jsonl", &body);
+            let mut with_header = HEADER.as_bytes().to_vec();
+            with_header.extend(&body);
+            let _ = parse("x.csv", &with_header);
+            let mut sched = b"flight,flight_date,origin,destination,aircraft,std,sta\n".to_vec();
+            sched.extend(&body);
+            let _ = parse("s.csv", &sched);
+        }
+
+        /// Rows made of plausible but random cells are read or refused, never half-read: a
+        /// refused file reports at least one error with a line number inside the file.
+        #[test]
+        fn refusals_point_inside_the_file(cells in proptest::collection::vec("[A-Za-z0-9 .,-]{0,12}", 25..=25), rows in 1usize..4) {
+            let row = cells.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(",");
+            let text = format!("{HEADER}{}", format!("{row}\n").repeat(rows));
+            if let Err(e) = parse("x.csv", text.as_bytes()) {
+                prop_assert!(e.count() > 0);
+                prop_assert!(e.errors.iter().all(|r| r.line >= 1 && r.line <= rows as u64 + 1));
+            }
+        }
+    }
+}

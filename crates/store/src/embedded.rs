@@ -92,6 +92,29 @@ struct ParcelRow {
     doc: String,
 }
 
+/// Inserts one parcel row with `stmt`, whose SQL lists the parcel columns in table order
+/// (id, mawb, flight, dest_country, dest_postcode, value_cents, currency, weight_g, file_id, line,
+/// doc). Returns the rows changed (0 when an `ON CONFLICT DO NOTHING` skipped it).
+fn insert_parcel(
+    stmt: &mut rusqlite::CachedStatement,
+    r: &ParcelRow,
+    file_id: i64,
+) -> rusqlite::Result<usize> {
+    stmt.execute(params![
+        r.id.as_str(),
+        r.mawb,
+        r.flight_key,
+        r.dest_country,
+        r.dest_postcode,
+        r.value_cents,
+        r.currency,
+        r.weight_g,
+        file_id,
+        r.line as i64,
+        r.doc
+    ])
+}
+
 struct PreparedIngest {
     name: String,
     digest: [u8; 32],
@@ -201,19 +224,7 @@ pub fn raw_bulk_insert(
                 "INSERT INTO events (kind, key, code, at_ms, actor, location, detail) VALUES ('parcel', ?1, 'MAN', ?2, ?3, ?4, ?5)",
             )?;
             for (r, detail) in p.parcels.iter().zip(details) {
-                ins.execute(params![
-                    r.id.as_str(),
-                    r.mawb,
-                    r.flight_key,
-                    r.dest_country,
-                    r.dest_postcode,
-                    r.value_cents,
-                    r.currency,
-                    r.weight_g,
-                    file_id,
-                    r.line as i64,
-                    r.doc
-                ])?;
+                insert_parcel(&mut ins, r, file_id)?;
                 ev.execute(params![
                     r.id.as_str(),
                     p.at.unix_ms(),
@@ -759,19 +770,7 @@ fn apply_ingest(
                 });
             }
             let id = r.id.as_str();
-            let n = ins.execute(params![
-                id,
-                r.mawb,
-                r.flight_key,
-                r.dest_country,
-                r.dest_postcode,
-                r.value_cents,
-                r.currency,
-                r.weight_g,
-                file_id,
-                r.line as i64,
-                r.doc
-            ])?;
+            let n = insert_parcel(&mut ins, r, file_id)?;
             if n == 0 {
                 let existing: String = get.query_row([id], |row| row.get(0))?;
                 if existing != r.doc {

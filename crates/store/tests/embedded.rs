@@ -189,3 +189,45 @@ fn concurrent_appends_get_gap_free_sequence_numbers() {
     let too_many = vec![all[0].event.clone(); MAX_APPEND_EVENTS + 1];
     assert!(matches!(store.append(too_many), Err(StoreError::Limit(_))));
 }
+
+mod round_trip {
+    use super::*;
+    use hangar_manifest::{Contents, parse};
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(8))]
+        /// generate -> write files -> parse -> ingest -> read back: the same parcels and flights.
+        #[test]
+        fn generated_day_survives_ingest(parcels in 1u32..800, flights in 1u32..4, seed in any::<u64>()) {
+            let day = generate(DayConfig { date: Date::parse("2026-11-22").unwrap(), parcels, flights, seed });
+            let files = tempfile::tempdir().unwrap();
+            let written = hangar_gen::write_day(&day, files.path(), |_| {}).unwrap();
+            let data = tempfile::tempdir().unwrap();
+            let store = EmbeddedStore::open(data.path()).unwrap();
+            let mut paths = vec![written.schedule.clone()];
+            paths.extend(written.csv.iter().cloned());
+            for path in paths {
+                let bytes = std::fs::read(&path).unwrap();
+                let f = parse(&path.to_string_lossy(), &bytes).map_err(|e| e.to_string()).unwrap();
+                let (fl, ps) = match f.contents {
+                    Contents::Schedule(v) => (v.into_iter().map(|l| (l.value, l.line)).collect(), vec![]),
+                    Contents::Parcels(v) => (vec![], v.into_iter().map(|l| (l.value, l.line)).collect()),
+                };
+                store.ingest(IngestFile {
+                    name: f.name, digest: f.digest, rows: f.rows, flights: fl, parcels: ps,
+                    at: Timestamp(0), actor: Actor::parse("system:test").unwrap(), location: Location::parse("LGG").unwrap(),
+                }).unwrap();
+            }
+            let mut back = Vec::new();
+            store.for_each_parcel(&mut |p| back.push(p)).unwrap();
+            let mut expected = day.parcels.clone();
+            expected.sort_by_key(|p| p.id);
+            prop_assert_eq!(back, expected);
+            let mut flights_expected = day.flights.clone();
+            flights_expected.sort_by_key(|f| (f.sta, f.key.to_string()));
+            prop_assert_eq!(store.flights().unwrap(), flights_expected);
+            prop_assert_eq!(store.counts().unwrap().events, u64::from(parcels));
+        }
+    }
+}
