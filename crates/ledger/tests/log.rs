@@ -1,0 +1,168 @@
+use hangar_ledger::merkle::{leaf_hash, verify_consistency, verify_inclusion};
+use hangar_ledger::*;
+use std::fs::OpenOptions;
+use std::io::Write;
+
+fn entries(range: std::ops::Range<u64>) -> Vec<Vec<u8>> {
+    range
+        .map(|i| format!("{{\"v\":1,\"seq\":{}}}", i + 1).into_bytes())
+        .collect()
+}
+
+fn open(dir: &std::path::Path) -> Ledger {
+    let signer = keys::load_or_generate(dir, "hangar.test/log").unwrap();
+    let mut o = Options::new("hangar.test/log");
+    o.checkpoint_every_entries = 1_000;
+    Ledger::open(&dir.join("log"), signer, o).unwrap()
+}
+
+#[test]
+fn appends_are_durable_proofs_verify_and_the_log_reopens() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = open(dir.path());
+    assert_eq!(log.append(entries(0..700)).unwrap(), 0..700);
+    assert_eq!(log.append(entries(700..1300)).unwrap(), 700..1300);
+    let note = log.checkpoint_now().unwrap();
+    let text = log.verifier().open(&note).unwrap();
+    let cp = Checkpoint::parse(text).unwrap();
+    assert_eq!(cp.size, 1300);
+    assert_eq!(cp.root, log.root(1300).unwrap());
+    for i in [0u64, 1, 255, 256, 1299] {
+        let proof = log.inclusion_proof(i, 1300).unwrap();
+        assert!(verify_inclusion(
+            &leaf_hash(&log.entry(i).unwrap()),
+            i,
+            1300,
+            &proof,
+            &cp.root
+        ));
+    }
+    let old = log.root(700).unwrap();
+    assert!(verify_consistency(
+        700,
+        1300,
+        &old,
+        &cp.root,
+        &log.consistency_proof(700, 1300).unwrap()
+    ));
+    // Tiles and bundles as tlog-tiles serves them.
+    assert_eq!(log.tile(0, 0, 256).unwrap().len(), 256 * 32);
+    assert_eq!(log.tile(0, 5, 20).unwrap().len(), 20 * 32);
+    assert!(log.tile(0, 5, 21).is_err(), "beyond the log");
+    // Level 1 holds one hash per 256 entries: 1,300 entries make a partial tile of width 5.
+    assert_eq!(log.tile(1, 0, 5).unwrap().len(), 5 * 32);
+    assert!(log.tile(1, 0, 6).is_err());
+    let bundle = log.entry_bundle(1, 256).unwrap();
+    assert_eq!(
+        &bundle[2..2 + log.entry(256).unwrap().len()],
+        &log.entry(256).unwrap()[..]
+    );
+    assert_eq!(
+        u16::from_be_bytes([bundle[0], bundle[1]]) as usize,
+        log.entry(256).unwrap().len()
+    );
+    drop(log);
+    let log = open(dir.path());
+    assert_eq!(log.size(), 1300);
+    assert_eq!(log.latest_checkpoint().unwrap().0, cp);
+    assert_eq!(log.append(entries(1300..1301)).unwrap(), 1300..1301);
+    assert!(log.append(vec![vec![0u8; MAX_ENTRY_BYTES + 1]]).is_err());
+}
+
+#[test]
+fn torn_tail_is_cut_back_to_the_last_whole_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = open(dir.path());
+    log.append(entries(0..500)).unwrap();
+    log.checkpoint_now().unwrap();
+    log.append(entries(500..600)).unwrap();
+    drop(log);
+    // A crash mid-write: half an index record, a length prefix with no data, stray hash bytes.
+    let logdir = dir.path().join("log");
+    for (name, junk) in [
+        ("entries.idx", &[1u8, 2, 3][..]),
+        ("entries.dat", &[0u8, 200, 7][..]),
+        ("hashes.dat", &[9u8; 40][..]),
+    ] {
+        OpenOptions::new()
+            .append(true)
+            .open(logdir.join(name))
+            .unwrap()
+            .write_all(junk)
+            .unwrap();
+    }
+    let log = open(dir.path());
+    assert_eq!(log.size(), 600);
+    assert_eq!(log.append(entries(600..601)).unwrap(), 600..601);
+    drop(log);
+    // An entry whose bytes no longer match its stored hash (torn sector) is cut with what follows.
+    let data = std::fs::read(logdir.join("entries.dat")).unwrap();
+    let mut damaged = data.clone();
+    let last = damaged.len() - 3;
+    damaged[last] ^= 0xff;
+    std::fs::write(logdir.join("entries.dat"), &damaged).unwrap();
+    let log = open(dir.path());
+    assert_eq!(
+        log.size(),
+        600,
+        "the damaged last entry is dropped; the checkpointed prefix stays"
+    );
+}
+
+#[test]
+fn a_log_cut_below_its_checkpoint_refuses_to_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = open(dir.path());
+    log.append(entries(0..300)).unwrap();
+    log.checkpoint_now().unwrap();
+    drop(log);
+    let idx = dir.path().join("log/entries.idx");
+    let len = std::fs::metadata(&idx).unwrap().len();
+    OpenOptions::new()
+        .write(true)
+        .open(&idx)
+        .unwrap()
+        .set_len(len - 8 * 10)
+        .unwrap();
+    let signer = keys::load(dir.path()).unwrap();
+    let err = Ledger::open(
+        &dir.path().join("log"),
+        signer,
+        Options::new("hangar.test/log"),
+    )
+    .err()
+    .expect("refused");
+    assert!(
+        err.to_string()
+            .contains("the last checkpoint covers 300 entries but only 290 are on disk"),
+        "{err}"
+    );
+}
+
+#[test]
+fn checkpoints_come_by_count_and_never_cover_more_than_is_durable() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = std::sync::Arc::new(open(dir.path()));
+    let threads: Vec<_> = (0..2)
+        .map(|t| {
+            let log = log.clone();
+            std::thread::spawn(move || {
+                for k in 0..20 {
+                    let from = (t * 20 + k) * 100;
+                    log.append(entries(from..from + 100)).unwrap();
+                    if let Some((cp, _)) = log.latest_checkpoint() {
+                        assert!(cp.size <= log.size());
+                    }
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    assert_eq!(log.size(), 4_000);
+    let (cp, _) = log.latest_checkpoint().expect("issued every 1,000 entries");
+    assert!(cp.size >= 3_000);
+    let history = std::fs::read_to_string(dir.path().join("log/checkpoints.jsonl")).unwrap();
+    assert!(history.lines().count() >= 3);
+}
