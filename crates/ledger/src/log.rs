@@ -677,10 +677,11 @@ impl Writer {
         if !force && !due {
             return None;
         }
-        if force && size == self.last_cp {
-            if let Some((_, note)) = self.shared.latest.read().expect("lock").clone() {
-                return Some(Ok(note));
-            }
+        if force
+            && size == self.last_cp
+            && let Some((_, note)) = self.shared.latest.read().expect("lock").clone()
+        {
+            return Some(Ok(note));
         }
         Some(self.publish(size))
     }

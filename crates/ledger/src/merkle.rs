@@ -83,7 +83,7 @@ fn split_point(n: u64) -> u64 {
 pub fn subtree_hash(r: &dyn HashReader, lo: u64, hi: u64) -> Result<Hash, String> {
     assert!(lo < hi);
     let n = hi - lo;
-    if n.is_power_of_two() && lo % n == 0 {
+    if n.is_power_of_two() && lo.is_multiple_of(n) {
         let level = n.trailing_zeros();
         return Ok(r.read_hashes(&[stored_hash_index(level, lo >> level)])?[0]);
     }

@@ -91,7 +91,7 @@ pub fn tiles_for_size(size: u64, level: u32) -> Vec<(u64, u16)> {
     let hashes = size >> (TILE_HEIGHT * level);
     let full = hashes / TILE_WIDTH;
     let mut out: Vec<(u64, u16)> = (0..full).map(|i| (i, TILE_WIDTH as u16)).collect();
-    if hashes % TILE_WIDTH != 0 {
+    if !hashes.is_multiple_of(TILE_WIDTH) {
         out.push((full, (hashes % TILE_WIDTH) as u16));
     }
     out
