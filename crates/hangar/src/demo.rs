@@ -69,6 +69,9 @@ struct Summary {
     sample_parcel: String,
     stages_s: BTreeMap<&'static str, f64>,
     wall_s: f64,
+    log_entries: u64,
+    log_key: String,
+    checkpoint: String,
 }
 
 fn fresh_dir(arg: Option<PathBuf>) -> anyhow::Result<PathBuf> {
@@ -138,6 +141,15 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
 
     // 2. Ingest them, through the same path as `hangar ingest`.
     let store = EmbeddedStore::open(&dir).with_context(|| format!("opening {}", dir.display()))?;
+    let origin = format!(
+        "demo.hangar.invalid/LGG/{}",
+        dir.file_name()
+            .map(|n| n
+                .to_string_lossy()
+                .replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "-"))
+            .unwrap_or_default()
+    );
+    let log = crate::log::open(&dir, &origin)?;
     let mut files = vec![written.schedule.clone()];
     files.extend(written.csv.iter().cloned());
     let pb = ui::bar(files.len() as u64, "ingesting", "files", true);
@@ -166,6 +178,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             parcels
         );
     }
+    crate::log::sync(&store, &log)?;
     mark("ingest", &mut lap);
     say(format!(
         "ingested {} flights and {} parcels from {} files",
@@ -188,11 +201,13 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let tally: DayTally = std::thread::scope(|s| -> anyhow::Result<DayTally> {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Event>>(APPEND_QUEUE);
         let store_ref = &store;
+        let log_ref = &log;
         let pb_ref = &pb;
         let appender = s.spawn(move || -> anyhow::Result<()> {
             for batch in rx {
                 let n = batch.len() as u64;
-                store_ref.append(batch)?;
+                let last = store_ref.append(&batch)?;
+                crate::log::append_events(log_ref, &batch, last)?;
                 pb_ref.inc(n);
             }
             Ok(())
@@ -220,6 +235,8 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     mark("run_day", &mut lap);
 
     // 4. Derive every parcel's state from the stored events and reconcile.
+    let checkpoint = log.checkpoint_now()?;
+    mark("log", &mut lap);
     let derived: TerminalCounts = store.terminal_counts()?;
     let counts = store.counts()?;
     mark("derive", &mut lap);
@@ -261,6 +278,9 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             .unwrap_or_default(),
         stages_s: stages,
         wall_s: ui::secs(start.elapsed()),
+        log_entries: log.size(),
+        log_key: log.verifier().to_string_key(),
+        checkpoint,
     };
     let problems = reconcile(&summary, &derived, &tally);
     if a.json {
@@ -277,6 +297,12 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
 /// Checks that the stored events and the simulation agree and that every parcel ended somewhere.
 fn reconcile(s: &Summary, derived: &TerminalCounts, tally: &DayTally) -> Vec<String> {
     let mut p = Vec::new();
+    if s.log_entries != s.events {
+        p.push(format!(
+            "the log holds {} entries but the store {} events",
+            s.log_entries, s.events
+        ));
+    }
     if s.handed_over + s.held + s.exceptions != s.parcels {
         p.push(format!(
             "handed_over {} + held {} + exceptions {} != parcels {}",
@@ -365,6 +391,18 @@ fn print_summary(s: &Summary, wall: Duration) {
         "data in {}; follow a parcel: hangar track {} --data {}",
         s.data_dir, s.sample_parcel, s.data_dir
     );
+    println!();
+    println!(
+        "Every event is in the verifiable log ({} entries). Verify it independently:",
+        s.log_entries
+    );
+    println!(
+        "  hangar audit verify --log {} --key {}/keys/log.pub",
+        s.data_dir, s.data_dir
+    );
+    println!("Signed checkpoint (public key {}):", s.log_key);
+    println!();
+    print!("{}", s.checkpoint);
 }
 
 fn fmt_map(m: &BTreeMap<String, u64>) -> String {

@@ -189,6 +189,17 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         true,
     );
     pb.finish_and_clear();
+    // Every stored event goes to the verifiable log before we report.
+    let log = crate::log::open(&dir, &crate::log::default_origin())?;
+    let logged = crate::log::sync(&store, &log)?;
+    let note = log.checkpoint_now()?;
+    let size = hangar_ledger::Checkpoint::parse(note.split("\n\n").next().unwrap_or(""))
+        .map(|c| c.size)
+        .unwrap_or(0);
+    eprintln!(
+        "log: {logged} new entries, signed checkpoint at size {size} ({})",
+        dir.join("log/checkpoint").display()
+    );
     println!(
         "{} applied, {} already ingested, {} refused; {} parcels and {} flights added, {} unchanged",
         report.applied,

@@ -1,10 +1,13 @@
 //! `hangar`: the one command of Hangar, an open, self-hosted operating system for e-commerce
 //! air-cargo hubs. A thin layer: it parses arguments and wires the crates together.
 
+mod audit;
 mod bench;
 mod demo;
 mod generate;
 mod ingest;
+mod log;
+mod serve;
 mod track;
 mod ui;
 
@@ -32,6 +35,12 @@ enum Command {
     Demo(demo::Args),
     /// Print a parcel's whole history.
     Track(track::Args),
+    /// The verifiable log: keys, checkpoints, proofs, serving.
+    #[command(subcommand)]
+    Log(log::Cmd),
+    /// What an auditor runs: verify a hub's log.
+    #[command(subcommand)]
+    Audit(audit::Cmd),
     /// Measure a hot path against its limit.
     #[command(subcommand)]
     Bench(bench::Which),
@@ -57,6 +66,8 @@ fn main() -> ExitCode {
         Command::Ingest(a) => ingest::run(a),
         Command::Demo(a) => demo::run(a),
         Command::Track(a) => track::run(a),
+        Command::Log(c) => log::run(c),
+        Command::Audit(c) => audit::run(c),
         Command::Bench(w) => bench::run(w),
     };
     match result {

@@ -20,7 +20,9 @@ pub struct Args {
 pub fn describe(d: &Detail) -> String {
     match d {
         Detail::None => String::new(),
-        Detail::Manifested { file_digest, line } => format!("manifest {file_digest}… line {line}"),
+        Detail::Manifested {
+            file_digest, line, ..
+        } => format!("manifest {file_digest}… line {line}"),
         Detail::Received { bag, uld } => format!("bag {bag} from ULD {uld}"),
         Detail::Held { reasons } => {
             let r: Vec<String> = reasons

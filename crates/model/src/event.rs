@@ -272,6 +272,9 @@ pub enum Detail {
         file_digest: String,
         /// First line of the parcel in that file.
         line: u64,
+        /// Salted SHA-256 commitment to the parcel's parties (personal data), hex. The salt is
+        /// kept with the parcel in the store; erasing both leaves this meaningless.
+        personal: String,
     },
     /// Breakdown scan: the bag and ULD the parcel came out of.
     Received {

@@ -90,10 +90,23 @@ struct ParcelRow {
     weight_g: u32,
     line: u64,
     doc: String,
+    salt: [u8; 16],
+    personal: String,
 }
 
-/// Inserts one parcel row with `stmt`, whose SQL lists the parcel columns in table order
-/// (id, mawb, flight, dest_country, dest_postcode, value_cents, currency, weight_g, file_id, line,
+/// Commitment to a parcel's personal data (its two parties): SHA-256 over a domain tag, the
+/// salt and the parties' canonical JSON, hex. Hiding while the salt is secret, binding always.
+pub fn personal_commitment(salt: &[u8], p: &Parcel) -> String {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    h.update(b"hangar/personal/v1\n");
+    h.update(salt);
+    h.update(serde_json::to_vec(&(&p.consignor, &p.consignee)).expect("serialize"));
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Inserts one parcel row with `stmt`, whose SQL lists the parcel columns in this order
+/// (personal_salt, id, mawb, flight, dest_country, dest_postcode, value_cents, currency, weight_g, file_id, line,
 /// doc). Returns the rows changed (0 when an `ON CONFLICT DO NOTHING` skipped it).
 fn insert_parcel(
     stmt: &mut rusqlite::CachedStatement,
@@ -101,6 +114,7 @@ fn insert_parcel(
     file_id: i64,
 ) -> rusqlite::Result<usize> {
     stmt.execute(params![
+        &r.salt[..],
         r.id.as_str(),
         r.mawb,
         r.flight_key,
@@ -143,10 +157,14 @@ impl PreparedIngest {
                 )
             })
             .collect();
+        // One random salt per parcel, drawn in one go.
+        let mut salts = vec![0u8; 16 * file.parcels.len()];
+        getrandom::fill(&mut salts).expect("operating-system randomness");
         let parcels = file
             .parcels
             .iter()
-            .map(|(p, line)| ParcelRow {
+            .zip(salts.chunks_exact(16))
+            .map(|((p, line), salt)| ParcelRow {
                 id: p.id,
                 mawb: p.mawb.to_string(),
                 flight: p.flight,
@@ -162,6 +180,8 @@ impl PreparedIngest {
                 weight_g: p.weight().0,
                 line: *line,
                 doc: serde_json::to_string(p).expect("serialize"),
+                salt: salt.try_into().expect("16 bytes"),
+                personal: personal_commitment(salt, p),
             })
             .collect();
         PreparedIngest {
@@ -182,10 +202,10 @@ impl PreparedIngest {
         }
     }
 
-    fn man_detail(&self, line: u64) -> String {
+    fn man_detail(&self, r: &ParcelRow) -> String {
         format!(
-            r#"{{"kind":"manifested","file_digest":"{}","line":{}}}"#,
-            self.digest_hex16, line
+            r#"{{"kind":"manifested","file_digest":"{}","line":{},"personal":"{}"}}"#,
+            self.digest_hex16, r.line, r.personal
         )
     }
 }
@@ -205,7 +225,7 @@ pub fn raw_bulk_insert(
     let prepared: Vec<PreparedIngest> = files.into_iter().map(PreparedIngest::new).collect();
     let details: Vec<Vec<String>> = prepared
         .iter()
-        .map(|p| p.parcels.iter().map(|r| p.man_detail(r.line)).collect())
+        .map(|p| p.parcels.iter().map(|r| p.man_detail(r)).collect())
         .collect();
     let start = std::time::Instant::now();
     for (p, details) in prepared.iter().zip(&details) {
@@ -217,8 +237,8 @@ pub fn raw_bulk_insert(
         let file_id = tx.last_insert_rowid();
         {
             let mut ins = tx.prepare_cached(
-                "INSERT INTO parcels (id, mawb, flight, dest_country, dest_postcode, value_cents, currency, weight_g, file_id, line, doc) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                "INSERT INTO parcels (personal_salt, id, mawb, flight, dest_country, dest_postcode, value_cents, currency, weight_g, file_id, line, doc) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             )?;
             let mut ev = tx.prepare_cached(
                 "INSERT INTO events (kind, key, code, at_ms, actor, location, detail) VALUES ('parcel', ?1, 'MAN', ?2, ?3, ?4, ?5)",
@@ -439,7 +459,7 @@ impl Store for EmbeddedStore {
         self.send(|reply| Cmd::Ingest(Box::new(prepared), reply))
     }
 
-    fn append(&self, events: Vec<Event>) -> Result<u64, StoreError> {
+    fn append(&self, events: &[Event]) -> Result<u64, StoreError> {
         if events.len() > MAX_APPEND_EVENTS {
             return Err(StoreError::Limit(format!(
                 "at most {MAX_APPEND_EVENTS} events per append, got {}",
@@ -750,8 +770,8 @@ fn apply_ingest(
     let mut added_parcels = 0u64;
     {
         let mut ins = tx.prepare_cached(
-            "INSERT INTO parcels (id, mawb, flight, dest_country, dest_postcode, value_cents, currency, weight_g, file_id, line, doc) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT(id) DO NOTHING",
+            "INSERT INTO parcels (personal_salt, id, mawb, flight, dest_country, dest_postcode, value_cents, currency, weight_g, file_id, line, doc) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT(id) DO NOTHING",
         )?;
         let mut get = tx.prepare_cached("SELECT doc FROM parcels WHERE id = ?1")?;
         let mut ev = tx.prepare_cached(
@@ -785,10 +805,7 @@ fn apply_ingest(
                 continue;
             }
             added_parcels += 1;
-            let detail = format!(
-                r#"{{"kind":"manifested","file_digest":"{}","line":{}}}"#,
-                p.digest_hex16, r.line
-            );
+            let detail = p.man_detail(r);
             ev.execute(params![
                 id,
                 p.at.unix_ms(),

@@ -13,7 +13,7 @@
 mod embedded;
 mod schema;
 
-pub use embedded::{DB_FILE, EmbeddedStore, Options, raw_bulk_insert};
+pub use embedded::{DB_FILE, EmbeddedStore, Options, personal_commitment, raw_bulk_insert};
 
 use hangar_model::{Actor, Event, Flight, Location, Parcel, S10Id, Terminal, Timestamp};
 use std::collections::BTreeMap;
@@ -199,7 +199,7 @@ pub trait Store: Send + Sync {
     fn ingest(&self, file: IngestFile) -> Result<IngestReceipt, StoreError>;
 
     /// Appends events (at most `MAX_APPEND_EVENTS`); returns the sequence number of the last.
-    fn append(&self, events: Vec<Event>) -> Result<u64, StoreError>;
+    fn append(&self, events: &[Event]) -> Result<u64, StoreError>;
 
     /// All flights, by scheduled arrival.
     fn flights(&self) -> Result<Vec<Flight>, StoreError>;

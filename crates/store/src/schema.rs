@@ -48,4 +48,8 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX events_by_subject ON events(key, seq);
     "#,
+    // 2: the salt of each parcel's personal-data commitment (erased with the personal data).
+    r#"
+    ALTER TABLE parcels ADD COLUMN personal_salt BLOB;
+    "#,
 ];

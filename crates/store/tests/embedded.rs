@@ -167,7 +167,7 @@ fn concurrent_appends_get_gap_free_sequence_numbers() {
                         location: Location::parse("LGG/BREAKDOWN-1").unwrap(),
                         detail: Detail::None,
                     };
-                    lasts.push(store.append(vec![e]).unwrap());
+                    lasts.push(store.append(&[e]).unwrap());
                 }
                 lasts
             })
@@ -185,9 +185,9 @@ fn concurrent_appends_get_gap_free_sequence_numbers() {
     let counts = store.terminal_counts().unwrap();
     assert_eq!(counts.total(), 50);
     assert_eq!(counts.in_progress, 50);
-    assert!(store.append(vec![]).is_ok());
+    assert!(store.append(&[]).is_ok());
     let too_many = vec![all[0].event.clone(); MAX_APPEND_EVENTS + 1];
-    assert!(matches!(store.append(too_many), Err(StoreError::Limit(_))));
+    assert!(matches!(store.append(&too_many), Err(StoreError::Limit(_))));
 }
 
 mod round_trip {
