@@ -1,6 +1,7 @@
 //! `hangar bench`: hot paths measured against their limits, side by side in one run.
 
 pub mod ingest;
+pub mod ledger;
 
 /// Which benchmark.
 #[derive(clap::Subcommand)]
@@ -8,10 +9,13 @@ pub enum Which {
     /// Manifest parse+validate rate, store commit rate, and the raw engine's insert rate for the
     /// same rows.
     Ingest(ingest::Args),
+    /// Durable log appends against the raw SHA-256 limit, proof latency and verification rate.
+    Ledger(ledger::Args),
 }
 
 pub fn run(w: Which) -> anyhow::Result<std::process::ExitCode> {
     match w {
         Which::Ingest(a) => ingest::run(a),
+        Which::Ledger(a) => ledger::run(a),
     }
 }

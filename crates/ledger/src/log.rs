@@ -100,6 +100,7 @@ struct Files {
     entries: File,
     idx: File,
     hashes: File,
+    commit: File,
 }
 
 impl Files {
@@ -198,7 +199,46 @@ fn sync_dir(dir: &Path) -> Result<(), LedgerError> {
     File::open(dir).and_then(|d| d.sync_all()).map_err(io(dir))
 }
 
-/// Cuts the files back to the longest whole, self-consistent prefix; returns its size.
+/// The commit record: `(durable entries, entries whose index and hashes are synced)`, two
+/// little-endian u64 in `commit`. `None` for a log that never committed.
+fn read_marker(files: &Files) -> Result<Option<(u64, u64)>, LedgerError> {
+    let mut b = [0u8; 16];
+    match files.commit.read_exact_at(&mut b, 0) {
+        Ok(()) => {
+            let durable = u64::from_le_bytes(b[..8].try_into().expect("8 bytes"));
+            let derived = u64::from_le_bytes(b[8..].try_into().expect("8 bytes"));
+            if derived > durable {
+                return Err(LedgerError::Damaged(format!(
+                    "commit record says {derived} synced of {durable} durable entries"
+                )));
+            }
+            Ok(Some((durable, derived)))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Ok(None),
+        Err(err) => Err(LedgerError::Io {
+            path: files.path("commit").display().to_string(),
+            err,
+        }),
+    }
+}
+
+fn write_marker(f: &File, durable: u64, derived: u64, sync: bool) -> std::io::Result<()> {
+    let mut b = [0u8; 16];
+    b[..8].copy_from_slice(&durable.to_le_bytes());
+    b[8..].copy_from_slice(&derived.to_le_bytes());
+    f.write_all_at(&b, 0)?;
+    if sync {
+        f.sync_data()?;
+    }
+    Ok(())
+}
+
+/// Brings the files back to exactly the committed entries and returns how many there are.
+///
+/// Only `entries.dat` is synced on every commit; the index and the hashes are derived from it
+/// and synced before each checkpoint. So: trust the index and hashes up to the synced count
+/// (re-hashing their last leaves as a guard), rebuild them from `entries.dat` up to the durable
+/// count, and cut whatever lies beyond (never acknowledged).
 fn recover(files: &Files) -> Result<u64, LedgerError> {
     let len = |f: &File, name: &str| f.metadata().map(|m| m.len()).map_err(io(&files.path(name)));
     let (data_len, idx_len, hashes_len) = (
@@ -206,8 +246,7 @@ fn recover(files: &Files) -> Result<u64, LedgerError> {
         len(&files.idx, "entries.idx")?,
         len(&files.hashes, "hashes.dat")?,
     );
-    let mut n = idx_len / 8;
-    // Whole in all three files?
+    let marker = read_marker(files)?;
     let end_of = |i: u64| -> Result<Option<u64>, LedgerError> {
         let off = files.offset(i)?;
         if off + 2 > data_len {
@@ -218,35 +257,72 @@ fn recover(files: &Files) -> Result<u64, LedgerError> {
         let end = off + 2 + u64::from(u16::from_be_bytes(l));
         Ok((end <= data_len).then_some(end))
     };
+    // 1. The prefix whose index and hashes can be trusted.
+    let mut n = (idx_len / 8).min(marker.map_or(u64::MAX, |m| m.1));
     while n > 0 && (stored_hash_count(n) * 32 > hashes_len || end_of(n - 1)?.is_none()) {
         n -= 1;
     }
-    // The last leaves must re-hash to what is stored (torn or unsynced writes show up here).
-    let start = n.saturating_sub(RECHECK_TAIL);
-    for i in start..n {
-        let ok = end_of(i)?.is_some()
-            && leaf_hash(&files.entry(i)?) == files.hash(stored_hash_index(0, i))?;
-        if !ok {
+    for i in n.saturating_sub(RECHECK_TAIL)..n {
+        if end_of(i)?.is_none()
+            || leaf_hash(&files.entry(i)?) != files.hash(stored_hash_index(0, i))?
+        {
             n = i;
             break;
         }
     }
-    let data_end = if n == 0 {
+    // 2. Rebuild the index and hashes of the entries after it, up to the durable count.
+    let target = marker.map_or(u64::MAX, |m| m.0);
+    let mut off = if n == 0 {
         0
     } else {
         end_of(n - 1)?.expect("checked whole")
     };
+    let mut tail = vec![0u8; (data_len - off) as usize];
+    files.read_at(&files.entries, "entries.dat", &mut tail, off)?;
+    let reader = Bounded {
+        files,
+        limit: stored_hash_count(n),
+    };
+    let mut frontier = Frontier::load(&reader, n).map_err(LedgerError::Damaged)?;
+    let (mut idx, mut stored) = (Vec::new(), Vec::new());
+    let mut at = 0usize;
+    let mut count = n;
+    while count < target && at + 2 <= tail.len() {
+        let l = u16::from_be_bytes([tail[at], tail[at + 1]]) as usize;
+        if at + 2 + l > tail.len() {
+            break;
+        }
+        idx.extend_from_slice(&(off + at as u64).to_le_bytes());
+        frontier.push(leaf_hash(&tail[at + 2..at + 2 + l]), &mut stored);
+        at += 2 + l;
+        count += 1;
+    }
+    if marker.is_some() && count < target {
+        return Err(LedgerError::Damaged(format!(
+            "the commit record says {target} entries are durable but entries.dat holds only {count} whole entries"
+        )));
+    }
+    off += at as u64;
+    files
+        .idx
+        .write_all_at(&idx, n * 8)
+        .map_err(io(&files.path("entries.idx")))?;
+    let hashes: Vec<u8> = stored.iter().flatten().copied().collect();
+    files
+        .hashes
+        .write_all_at(&hashes, stored_hash_count(n) * 32)
+        .map_err(io(&files.path("hashes.dat")))?;
     files
         .entries
-        .set_len(data_end)
+        .set_len(off)
         .map_err(io(&files.path("entries.dat")))?;
     files
         .idx
-        .set_len(n * 8)
+        .set_len(count * 8)
         .map_err(io(&files.path("entries.idx")))?;
     files
         .hashes
-        .set_len(stored_hash_count(n) * 32)
+        .set_len(stored_hash_count(count) * 32)
         .map_err(io(&files.path("hashes.dat")))?;
     for (f, name) in [
         (&files.entries, "entries.dat"),
@@ -255,7 +331,8 @@ fn recover(files: &Files) -> Result<u64, LedgerError> {
     ] {
         f.sync_all().map_err(io(&files.path(name)))?;
     }
-    Ok(n)
+    write_marker(&files.commit, count, count, true).map_err(io(&files.path("commit")))?;
+    Ok(count)
 }
 
 impl Ledger {
@@ -274,6 +351,7 @@ impl Ledger {
             entries: open_rw(&dir.join("entries.dat"))?,
             idx: open_rw(&dir.join("entries.idx"))?,
             hashes: open_rw(&dir.join("hashes.dat"))?,
+            commit: open_rw(&dir.join("commit"))?,
         };
         let size = recover(&files)?;
         let verifier = signer.verifier();
@@ -327,9 +405,24 @@ impl Ledger {
             open_rw(&dir.join("hashes.dat"))?,
         );
         let (tx, rx) = mpsc::sync_channel(options.queue_depth.max(1));
-        let w = Writer {
+        let (sync_tx, sync_rx) = mpsc::sync_channel(SYNC_QUEUE);
+        let syncer = Syncer {
             shared: shared.clone(),
             signer,
+            tick: Duration::from_millis(options.checkpoint_every_ms.max(1)),
+            options: options.clone(),
+            entries: open_rw(&dir.join("entries.dat"))?,
+            idx: open_rw(&dir.join("entries.idx"))?,
+            hashes: open_rw(&dir.join("hashes.dat"))?,
+            commit: open_rw(&dir.join("commit"))?,
+            derived_synced: size,
+            durable_root: frontier.root(),
+            last_cp,
+            last_cp_at: Instant::now(),
+            failed: None,
+        };
+        let w = Writer {
+            dir: dir.to_path_buf(),
             options,
             entries: writer_files.0,
             idx: writer_files.1,
@@ -337,12 +430,18 @@ impl Ledger {
             frontier,
             data_end,
             hashes_end: stored_hash_count(size),
-            last_cp,
-            last_cp_at: Instant::now(),
+            to_syncer: sync_tx,
         };
+        let syncer_thread = std::thread::Builder::new()
+            .name("hangar-ledger-sync".into())
+            .spawn(move || syncer.run(sync_rx))
+            .map_err(|e| LedgerError::Refused(format!("cannot start the log syncer: {e}")))?;
         let writer = std::thread::Builder::new()
             .name("hangar-ledger-writer".into())
-            .spawn(move || w.run(rx))
+            .spawn(move || {
+                w.run(rx);
+                let _ = syncer_thread.join();
+            })
             .map_err(|e| LedgerError::Refused(format!("cannot start the log writer: {e}")))?;
         Ok(Ledger {
             shared,
@@ -522,9 +621,14 @@ impl Drop for Ledger {
     }
 }
 
+/// Groups of work the syncer may have queued behind it.
+const SYNC_QUEUE: usize = 8;
+
+/// The builder half of the writer: takes appends in groups, extends the tree and writes the
+/// files (page cache), then hands the group to the syncer. It never waits for the disk, so the
+/// next group is built while the previous one is being synced.
 struct Writer {
-    shared: Arc<Shared>,
-    signer: NoteSigner,
+    dir: PathBuf,
     options: Options,
     entries: File,
     idx: File,
@@ -532,24 +636,28 @@ struct Writer {
     frontier: Frontier,
     data_end: u64,
     hashes_end: u64,
-    last_cp: u64,
-    last_cp_at: Instant,
+    to_syncer: SyncSender<ToSync>,
+}
+
+/// Work for the syncer, in log order.
+enum ToSync {
+    /// Entries up to `size` are written; make them durable, then answer.
+    Durable {
+        size: u64,
+        root: Hash,
+        replies: Vec<(Reply<std::ops::Range<u64>>, std::ops::Range<u64>)>,
+    },
+    /// Sign a checkpoint over `size` (already queued for durability).
+    Checkpoint {
+        size: u64,
+        root: Hash,
+        reply: Reply<String>,
+    },
 }
 
 impl Writer {
     fn run(mut self, rx: Receiver<Cmd>) {
-        let tick = Duration::from_millis(self.options.checkpoint_every_ms.max(1));
-        loop {
-            let first = match rx.recv_timeout(tick) {
-                Ok(cmd) => cmd,
-                Err(RecvTimeoutError::Timeout) => {
-                    if let Some(Err(e)) = self.maybe_checkpoint(false) {
-                        eprintln!("hangar: could not publish a checkpoint: {e}");
-                    }
-                    continue;
-                }
-                Err(RecvTimeoutError::Disconnected) => break,
-            };
+        while let Ok(first) = rx.recv() {
             let mut group = vec![first];
             let mut count = 0usize;
             while count < self.options.max_group_entries {
@@ -563,78 +671,71 @@ impl Writer {
                     Err(_) => break,
                 }
             }
-            self.commit(group);
-        }
-        if let Some(Err(e)) = self.maybe_checkpoint(false) {
-            eprintln!("hangar: could not publish a checkpoint: {e}");
+            if !self.build(group) {
+                break;
+            }
         }
     }
 
-    fn commit(&mut self, group: Vec<Cmd>) {
+    /// Writes one group; false once the syncer is gone.
+    fn build(&mut self, group: Vec<Cmd>) -> bool {
         let mut data = Vec::new();
         let mut idx = Vec::new();
         let mut stored: Vec<Hash> = Vec::new();
-        let mut ranges = Vec::new();
-        let mut checkpoint_replies = Vec::new();
+        let mut replies = Vec::new();
+        let mut checkpoints = Vec::new();
         let start_size = self.frontier.size();
-        let start_data = self.data_end;
+        let before = self.frontier.clone();
         for cmd in group {
             match cmd {
                 Cmd::Append(entries, reply) => {
                     let from = self.frontier.size();
                     for (e, h) in entries {
-                        idx.extend_from_slice(&(start_data + data.len() as u64).to_le_bytes());
+                        idx.extend_from_slice(&(self.data_end + data.len() as u64).to_le_bytes());
                         data.extend_from_slice(&(e.len() as u16).to_be_bytes());
                         data.extend_from_slice(&e);
                         self.frontier.push(h, &mut stored);
                     }
-                    ranges.push((reply, from..self.frontier.size()));
+                    replies.push((reply, from..self.frontier.size()));
                 }
-                Cmd::Checkpoint(reply) => checkpoint_replies.push(reply),
+                Cmd::Checkpoint(reply) => checkpoints.push(reply),
             }
         }
-        let written = self.write(&data, &idx, &stored, start_size);
-        match written {
-            Ok(()) => {
-                self.data_end += data.len() as u64;
-                self.hashes_end += stored.len() as u64;
-                self.shared
-                    .durable
-                    .store(self.frontier.size(), Ordering::Release);
-                for (reply, range) in ranges {
-                    let _ = reply.send(Ok(range));
-                }
+        if let Err(e) = self.write(&data, &idx, &stored, start_size) {
+            // Nothing of the group counts: cut the files and roll the tree back.
+            let _ = self.entries.set_len(self.data_end);
+            let _ = self.idx.set_len(start_size * 8);
+            let _ = self.hashes.set_len(self.hashes_end * 32);
+            self.frontier = before;
+            let msg = e.to_string();
+            for (reply, _) in replies {
+                let _ = reply.send(Err(LedgerError::Refused(format!("append failed: {msg}"))));
             }
-            Err(e) => {
-                // Nothing of the group counts: roll the frontier back and cut the files.
-                let reader = Bounded {
-                    files: &self.shared.files,
-                    limit: stored_hash_count(start_size),
+        } else {
+            self.data_end += data.len() as u64;
+            self.hashes_end += stored.len() as u64;
+            if !replies.is_empty() {
+                let msg = ToSync::Durable {
+                    size: self.frontier.size(),
+                    root: self.frontier.root(),
+                    replies,
                 };
-                let _ = self.entries.set_len(start_data);
-                let _ = self.idx.set_len(start_size * 8);
-                let _ = self.hashes.set_len(stored_hash_count(start_size) * 32);
-                if let Ok(f) = Frontier::load(&reader, start_size) {
-                    self.frontier = f;
-                }
-                for (reply, _) in ranges {
-                    let _ = reply.send(Err(LedgerError::Refused(format!("append failed: {e}"))));
+                if self.to_syncer.send(msg).is_err() {
+                    return false;
                 }
             }
         }
-        if checkpoint_replies.is_empty() {
-            if let Some(Err(e)) = self.maybe_checkpoint(false) {
-                eprintln!("hangar: could not publish a checkpoint: {e}");
+        for reply in checkpoints {
+            let msg = ToSync::Checkpoint {
+                size: self.frontier.size(),
+                root: self.frontier.root(),
+                reply,
+            };
+            if self.to_syncer.send(msg).is_err() {
+                return false;
             }
-            return;
         }
-        let result = self
-            .maybe_checkpoint(true)
-            .expect("a forced checkpoint is always attempted");
-        let shared = result.map_err(|e| e.to_string());
-        for reply in checkpoint_replies {
-            let _ = reply.send(shared.clone().map_err(LedgerError::Refused));
-        }
+        true
     }
 
     fn write(
@@ -644,7 +745,7 @@ impl Writer {
         stored: &[Hash],
         start_size: u64,
     ) -> Result<(), LedgerError> {
-        let dir = self.shared.files.dir.clone();
+        let dir = &self.dir;
         self.entries
             .write_all_at(data, self.data_end)
             .map_err(io(&dir.join("entries.dat")))?;
@@ -655,6 +756,137 @@ impl Writer {
         self.hashes
             .write_all_at(&hashes, self.hashes_end * 32)
             .map_err(io(&dir.join("hashes.dat")))?;
+        Ok(())
+    }
+}
+
+/// The syncing half: makes written groups durable (one fdatasync of `entries.dat` and of the
+/// commit record for everything queued), answers their appends, and signs checkpoints over
+/// durable entries only. A failed sync poisons the log: nothing after it is acknowledged.
+struct Syncer {
+    shared: Arc<Shared>,
+    signer: NoteSigner,
+    options: Options,
+    tick: Duration,
+    entries: File,
+    idx: File,
+    hashes: File,
+    commit: File,
+    derived_synced: u64,
+    durable_root: Hash,
+    last_cp: u64,
+    last_cp_at: Instant,
+    failed: Option<String>,
+}
+
+impl Syncer {
+    fn run(mut self, rx: Receiver<ToSync>) {
+        loop {
+            let first = match rx.recv_timeout(self.tick) {
+                Ok(m) => m,
+                Err(RecvTimeoutError::Timeout) => {
+                    self.checkpoint_if_due();
+                    continue;
+                }
+                Err(RecvTimeoutError::Disconnected) => break,
+            };
+            let mut batch = vec![first];
+            while let Ok(m) = rx.try_recv() {
+                batch.push(m);
+            }
+            // Sync once for every durable request queued, then handle them in order.
+            let last = batch
+                .iter()
+                .filter_map(|m| {
+                    if let ToSync::Durable { size, root, .. } = m {
+                        Some((*size, *root))
+                    } else {
+                        None
+                    }
+                })
+                .last();
+            if let Some((size, root)) = last {
+                if self.failed.is_none() {
+                    if let Err(e) = self.sync(size) {
+                        self.failed = Some(e.to_string());
+                    } else {
+                        self.durable_root = root;
+                        self.shared.durable.store(size, Ordering::Release);
+                    }
+                }
+            }
+            for m in batch {
+                match m {
+                    ToSync::Durable { replies, .. } => {
+                        for (reply, range) in replies {
+                            let r = match &self.failed {
+                                None => Ok(range),
+                                Some(e) => Err(LedgerError::Refused(format!(
+                                    "the log's disk failed ({e}); nothing since is durable: restart to recover"
+                                ))),
+                            };
+                            let _ = reply.send(r);
+                        }
+                    }
+                    ToSync::Checkpoint { size, root, reply } => {
+                        let r = match &self.failed {
+                            None => self
+                                .publish(size, root)
+                                .map_err(|e| LedgerError::Refused(e.to_string())),
+                            Some(e) => {
+                                Err(LedgerError::Refused(format!("the log's disk failed ({e})")))
+                            }
+                        };
+                        let _ = reply.send(r);
+                    }
+                }
+            }
+            self.checkpoint_if_due();
+        }
+        self.checkpoint_if_due();
+    }
+
+    fn sync(&mut self, size: u64) -> Result<(), LedgerError> {
+        let dir = &self.shared.files.dir;
+        if self.options.durable {
+            self.entries
+                .sync_data()
+                .map_err(io(&dir.join("entries.dat")))?;
+        }
+        write_marker(
+            &self.commit,
+            size,
+            self.derived_synced,
+            self.options.durable,
+        )
+        .map_err(io(&dir.join("commit")))
+    }
+
+    fn checkpoint_if_due(&mut self) {
+        if self.failed.is_some() {
+            return;
+        }
+        let size = self.shared.durable.load(Ordering::Acquire);
+        let due = size > self.last_cp
+            && (size - self.last_cp >= self.options.checkpoint_every_entries
+                || self.last_cp_at.elapsed()
+                    >= Duration::from_millis(self.options.checkpoint_every_ms));
+        if due {
+            if let Err(e) = self.publish(size, self.durable_root) {
+                eprintln!("hangar: could not publish a checkpoint: {e}");
+            }
+        }
+    }
+
+    /// Signs and writes a checkpoint over `size` durable entries with root `root`.
+    fn publish(&mut self, size: u64, root: Hash) -> Result<String, LedgerError> {
+        if size == self.last_cp {
+            if let Some((_, note)) = self.shared.latest.read().expect("lock").clone() {
+                return Ok(note);
+            }
+        }
+        let dir = self.shared.files.dir.clone();
+        // Everything a checkpoint covers is synced, derived files included.
         if self.options.durable {
             self.entries
                 .sync_data()
@@ -664,36 +896,16 @@ impl Writer {
                 .sync_data()
                 .map_err(io(&dir.join("hashes.dat")))?;
         }
-        Ok(())
-    }
-
-    /// Issues a checkpoint if one is due (or `force`d); `None` when none was due.
-    fn maybe_checkpoint(&mut self, force: bool) -> Option<Result<String, LedgerError>> {
-        let size = self.frontier.size();
-        let due = size > self.last_cp
-            && (size - self.last_cp >= self.options.checkpoint_every_entries
-                || self.last_cp_at.elapsed()
-                    >= Duration::from_millis(self.options.checkpoint_every_ms));
-        if !force && !due {
-            return None;
-        }
-        if force
-            && size == self.last_cp
-            && let Some((_, note)) = self.shared.latest.read().expect("lock").clone()
-        {
-            return Some(Ok(note));
-        }
-        Some(self.publish(size))
-    }
-
-    fn publish(&mut self, size: u64) -> Result<String, LedgerError> {
+        write_marker(&self.commit, size, size, self.options.durable)
+            .map_err(io(&dir.join("commit")))?;
+        self.derived_synced = size;
+        self.shared.durable.fetch_max(size, Ordering::AcqRel);
         let cp = Checkpoint {
             origin: self.options.origin.clone(),
             size,
-            root: self.frontier.root(),
+            root,
         };
         let note = self.signer.sign(&cp.text());
-        let dir = self.shared.files.dir.clone();
         let tmp = dir.join("checkpoint.tmp");
         let mut f = File::create(&tmp).map_err(io(&tmp))?;
         f.write_all(note.as_bytes()).map_err(io(&tmp))?;
