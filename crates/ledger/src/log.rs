@@ -804,15 +804,15 @@ impl Syncer {
                         None
                     }
                 })
-                .last();
-            if let Some((size, root)) = last {
-                if self.failed.is_none() {
-                    if let Err(e) = self.sync(size) {
-                        self.failed = Some(e.to_string());
-                    } else {
-                        self.durable_root = root;
-                        self.shared.durable.store(size, Ordering::Release);
-                    }
+                .next_back();
+            if let Some((size, root)) = last
+                && self.failed.is_none()
+            {
+                if let Err(e) = self.sync(size) {
+                    self.failed = Some(e.to_string());
+                } else {
+                    self.durable_root = root;
+                    self.shared.durable.store(size, Ordering::Release);
                 }
             }
             for m in batch {
@@ -871,19 +871,17 @@ impl Syncer {
             && (size - self.last_cp >= self.options.checkpoint_every_entries
                 || self.last_cp_at.elapsed()
                     >= Duration::from_millis(self.options.checkpoint_every_ms));
-        if due {
-            if let Err(e) = self.publish(size, self.durable_root) {
-                eprintln!("hangar: could not publish a checkpoint: {e}");
-            }
+        if due && let Err(e) = self.publish(size, self.durable_root) {
+            eprintln!("hangar: could not publish a checkpoint: {e}");
         }
     }
 
     /// Signs and writes a checkpoint over `size` durable entries with root `root`.
     fn publish(&mut self, size: u64, root: Hash) -> Result<String, LedgerError> {
-        if size == self.last_cp {
-            if let Some((_, note)) = self.shared.latest.read().expect("lock").clone() {
-                return Ok(note);
-            }
+        if size == self.last_cp
+            && let Some((_, note)) = self.shared.latest.read().expect("lock").clone()
+        {
+            return Ok(note);
         }
         let dir = self.shared.files.dir.clone();
         // Everything a checkpoint covers is synced, derived files included.
