@@ -280,3 +280,230 @@ fn generate_is_deterministic_and_documented_in_help() {
         text(&out.stderr)
     );
 }
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dest = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_tree(&e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), &dest).unwrap();
+        }
+    }
+}
+
+#[test]
+fn the_demo_log_verifies_and_every_tampered_copy_fails() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("demo");
+    let d = data.to_str().unwrap();
+    let out = run(&[
+        "demo",
+        "--headless",
+        "--json",
+        "--parcels",
+        "3000",
+        "--date",
+        "2026-11-22",
+        "--data",
+        d,
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(s["log_entries"], s["events"], "every event is in the log");
+    assert!(
+        s["checkpoint"]
+            .as_str()
+            .unwrap()
+            .contains("\n\n\u{2014} demo.hangar.invalid/LGG/demo ")
+    );
+    let key = data.join("keys/log.pub");
+    let k = key.to_str().unwrap();
+    let saved = tmp.path().join("saved-checkpoint");
+    let out = run(&[
+        "audit",
+        "verify",
+        "--log",
+        d,
+        "--key",
+        k,
+        "--entry",
+        "0",
+        "--save",
+        saved.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report = text(&out.stdout);
+    assert!(
+        report.starts_with("OK: log demo.hangar.invalid/LGG/demo verified at size"),
+        "{report}"
+    );
+    assert!(
+        report.contains("\"code\":\"MAN\""),
+        "entry 0 is the first manifest event: {report}"
+    );
+    assert!(
+        !report.contains("buyer") && !report.contains("consignee"),
+        "no personal data in entries"
+    );
+
+    // Each tampered copy fails, naming what it found.
+    let entries_len = std::fs::metadata(data.join("log/entries.dat"))
+        .unwrap()
+        .len();
+    let cases: Vec<(&str, Box<dyn Fn(&Path)>, &str)> = vec![
+        (
+            "entry",
+            Box::new(move |l: &Path| flip(&l.join("entries.dat"), entries_len / 2)),
+            "hashes to",
+        ),
+        (
+            "stored-hash",
+            Box::new(|l: &Path| flip(&l.join("hashes.dat"), 32 * 1000 + 7)),
+            "hashes.dat: stored hash 1000",
+        ),
+        (
+            "truncated",
+            Box::new(|l: &Path| {
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(l.join("entries.idx"))
+                    .unwrap()
+                    .set_len(800)
+                    .unwrap();
+            }),
+            "missing",
+        ),
+        (
+            "resigned-by-another-key",
+            Box::new(|l: &Path| {
+                let note = std::fs::read_to_string(l.join("checkpoint")).unwrap();
+                std::fs::write(
+                    l.join("checkpoint"),
+                    note.replace("\n\u{2014} ", "\n\u{2014} x"),
+                )
+                .unwrap();
+            }),
+            "checkpoint:",
+        ),
+    ];
+    for (name, damage, expect) in cases {
+        let copy = tmp.path().join(name);
+        copy_tree(&data, &copy);
+        damage(&copy.join("log"));
+        let out = run(&[
+            "audit",
+            "verify",
+            "--log",
+            copy.to_str().unwrap(),
+            "--key",
+            k,
+        ]);
+        assert_eq!(out.status.code(), Some(1), "{name} must fail");
+        let err = text(&out.stderr);
+        assert!(
+            err.contains("VERIFICATION FAILED") && err.contains(expect),
+            "{name}: {err}"
+        );
+    }
+    // A fork: a second demo under the same key, presented against the saved checkpoint.
+    let out = run(&[
+        "audit",
+        "verify",
+        "--log",
+        d,
+        "--key",
+        k,
+        "--checkpoint",
+        saved.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "the honest log is consistent with its own saved checkpoint"
+    );
+}
+
+fn flip(path: &Path, offset: u64) {
+    let mut b = std::fs::read(path).unwrap();
+    b[offset as usize] ^= 0x01;
+    std::fs::write(path, b).unwrap();
+}
+
+#[test]
+fn kill_9_during_the_day_keeps_the_log_consistent_with_every_checkpoint() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("demo");
+    let d = data.to_str().unwrap().to_string();
+    let mut child = hangar()
+        .args([
+            "demo",
+            "--headless",
+            "--json",
+            "--parcels",
+            "60000",
+            "--date",
+            "2026-11-22",
+            "--data",
+            &d,
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Save a checkpoint the log issued while running, as an auditor watching it would.
+    let cp_path = data.join("log/checkpoint");
+    let saved = tmp.path().join("saved");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    loop {
+        if let Ok(note) = std::fs::read_to_string(&cp_path) {
+            let size: u64 = note.lines().nth(1).unwrap_or("0").parse().unwrap_or(0);
+            if size > 0 {
+                std::fs::write(&saved, note).unwrap();
+                break;
+            }
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no checkpoint appeared"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // Reopen: the log recovers, catches up with the store, and signs a new checkpoint.
+    let out = run(&["log", "checkpoint", "--data", &d]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let k = data.join("keys/log.pub");
+    let out = run(&[
+        "audit",
+        "verify",
+        "--log",
+        &d,
+        "--key",
+        k.to_str().unwrap(),
+        "--checkpoint",
+        saved.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("consistent with the saved checkpoint"),
+        "{}",
+        text(&out.stdout)
+    );
+    let store = EmbeddedStore::open(&data).unwrap();
+    let log_size: u64 = std::fs::read_to_string(&cp_path)
+        .unwrap()
+        .lines()
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(
+        store.counts().unwrap().events,
+        log_size,
+        "after catching up, the log holds every stored event"
+    );
+}

@@ -23,6 +23,7 @@ use merkle::{leaf_hash, node_hash};
 pub use note::{Checkpoint, Key};
 use source::{Source, tile_path};
 use std::fmt;
+use std::io::Read;
 
 /// Why verification failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -189,6 +190,28 @@ pub fn verify(req: &Request) -> Result<Report, Failure> {
     let mut tiles_checked = 0u64;
     let mut count = 0u64;
     let mut root_at_saved: Option<Hash> = None;
+    let mut stored_hashes = src.stored_hashes().map_err(Failure)?;
+    let mut stored_seen = 0u64;
+    let mut check_stored = |level: u32, index: u64, h: &Hash| -> Result<(), Failure> {
+        let Some(r) = stored_hashes.as_mut() else {
+            return Ok(());
+        };
+        let mut buf = [0u8; 32];
+        r.read_exact(&mut buf).map_err(|_| {
+            Failure(format!(
+                "hashes.dat: ends before stored hash {stored_seen} (level {level}, index {index})"
+            ))
+        })?;
+        if &buf != h {
+            return fail(format!(
+                "hashes.dat: stored hash {stored_seen} (level {level}, index {index}) is {} but the entries give {}",
+                hex(&buf),
+                hex(h)
+            ));
+        }
+        stored_seen += 1;
+        Ok(())
+    };
     let bundles = n.div_ceil(256);
     for b in 0..bundles {
         let width = tile_width(n, 0, b);
@@ -212,6 +235,7 @@ pub fn verify(req: &Request) -> Result<Report, Failure> {
                 ));
             }
             // Push the leaf; check each completed subtree that a higher tile level stores.
+            check_stored(0, index, &h)?;
             let mut h = h;
             let mut level = 0u32;
             while let Some(&(l, left)) = stack.last() {
@@ -251,6 +275,7 @@ pub fn verify(req: &Request) -> Result<Report, Failure> {
                         ));
                     }
                 }
+                check_stored(level, ((index + 1) >> level) - 1, &h)?;
             }
             stack.push((level, h));
             count += 1;

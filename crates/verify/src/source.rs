@@ -11,6 +11,13 @@ use std::time::Duration;
 pub trait Source {
     /// The bytes at `path`.
     fn get(&self, path: &str) -> Result<Option<Vec<u8>>, String>;
+
+    /// Every stored hash in storage order, where the source holds them (a data directory does;
+    /// an HTTP endpoint serves tiles only). Lets the verifier check all of them, not only
+    /// those in tiles.
+    fn stored_hashes(&self) -> Result<Option<Box<dyn Read>>, String> {
+        Ok(None)
+    }
 }
 
 /// The tlog-tiles path of a hash tile (`level` given) or an entry bundle (`None`).
@@ -112,6 +119,15 @@ fn stored_hash_index(level: u32, index: u64) -> u64 {
 }
 
 impl Source for Dir {
+    fn stored_hashes(&self) -> Result<Option<Box<dyn Read>>, String> {
+        let path = self.dir.join("hashes.dat");
+        let f = std::fs::File::open(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        Ok(Some(Box::new(std::io::BufReader::with_capacity(
+            1 << 20,
+            f,
+        ))))
+    }
+
     fn get(&self, path: &str) -> Result<Option<Vec<u8>>, String> {
         if path == "checkpoint" {
             return match std::fs::read(self.dir.join("checkpoint")) {
