@@ -353,7 +353,8 @@ fn the_demo_log_verifies_and_every_tampered_copy_fails() {
     let entries_len = std::fs::metadata(data.join("log/entries.dat"))
         .unwrap()
         .len();
-    let cases: Vec<(&str, Box<dyn Fn(&Path)>, &str)> = vec![
+    type Damage = Box<dyn Fn(&Path)>;
+    let cases: Vec<(&str, Damage, &str)> = vec![
         (
             "entry",
             Box::new(move |l: &Path| flip(&l.join("entries.dat"), entries_len / 2)),
