@@ -277,41 +277,59 @@ fn recover(files: &Files) -> Result<u64, LedgerError> {
     } else {
         end_of(n - 1)?.expect("checked whole")
     };
-    let mut tail = vec![0u8; (data_len - off) as usize];
-    files.read_at(&files.entries, "entries.dat", &mut tail, off)?;
     let reader = Bounded {
         files,
         limit: stored_hash_count(n),
     };
     let mut frontier = Frontier::load(&reader, n).map_err(LedgerError::Damaged)?;
-    let (mut idx, mut stored) = (Vec::new(), Vec::new());
-    let mut at = 0usize;
+    // Stream the records after the trusted prefix in chunks, so memory stays bounded however
+    // long the unsynced tail is.
+    const CHUNK: u64 = 8 << 20;
+    let (mut idx, mut stored): (Vec<u8>, Vec<Hash>) = (Vec::new(), Vec::new());
+    let (mut idx_at, mut hashes_at) = (n * 8, stored_hash_count(n) * 32);
+    let mut buf: Vec<u8> = Vec::new();
+    let mut read_off = off;
     let mut count = n;
-    while count < target && at + 2 <= tail.len() {
-        let l = u16::from_be_bytes([tail[at], tail[at + 1]]) as usize;
-        if at + 2 + l > tail.len() {
+    loop {
+        let mut at = 0usize;
+        while count < target && at + 2 <= buf.len() {
+            let l = u16::from_be_bytes([buf[at], buf[at + 1]]) as usize;
+            if at + 2 + l > buf.len() {
+                break;
+            }
+            idx.extend_from_slice(&(off + at as u64).to_le_bytes());
+            frontier.push(leaf_hash(&buf[at + 2..at + 2 + l]), &mut stored);
+            at += 2 + l;
+            count += 1;
+        }
+        files
+            .idx
+            .write_all_at(&idx, idx_at)
+            .map_err(io(&files.path("entries.idx")))?;
+        idx_at += idx.len() as u64;
+        idx.clear();
+        let hashes: Vec<u8> = stored.iter().flatten().copied().collect();
+        files
+            .hashes
+            .write_all_at(&hashes, hashes_at)
+            .map_err(io(&files.path("hashes.dat")))?;
+        hashes_at += hashes.len() as u64;
+        stored.clear();
+        buf.drain(..at);
+        off += at as u64;
+        if count >= target || read_off >= data_len {
             break;
         }
-        idx.extend_from_slice(&(off + at as u64).to_le_bytes());
-        frontier.push(leaf_hash(&tail[at + 2..at + 2 + l]), &mut stored);
-        at += 2 + l;
-        count += 1;
+        let mut chunk = vec![0u8; CHUNK.min(data_len - read_off) as usize];
+        files.read_at(&files.entries, "entries.dat", &mut chunk, read_off)?;
+        read_off += chunk.len() as u64;
+        buf.extend_from_slice(&chunk);
     }
     if marker.is_some() && count < target {
         return Err(LedgerError::Damaged(format!(
             "the commit record says {target} entries are durable but entries.dat holds only {count} whole entries"
         )));
     }
-    off += at as u64;
-    files
-        .idx
-        .write_all_at(&idx, n * 8)
-        .map_err(io(&files.path("entries.idx")))?;
-    let hashes: Vec<u8> = stored.iter().flatten().copied().collect();
-    files
-        .hashes
-        .write_all_at(&hashes, stored_hash_count(n) * 32)
-        .map_err(io(&files.path("hashes.dat")))?;
     files
         .entries
         .set_len(off)

@@ -172,3 +172,41 @@ fn checkpoints_come_by_count_and_never_cover_more_than_is_durable() {
     let history = std::fs::read_to_string(dir.path().join("log/checkpoints.jsonl")).unwrap();
     assert!(history.lines().count() >= 3);
 }
+
+#[test]
+fn a_long_unsynced_tail_is_rebuilt_in_chunks() {
+    let dir = tempfile::tempdir().unwrap();
+    let signer = keys::load_or_generate(dir.path(), "hangar.test/log").unwrap();
+    let mut o = Options::new("hangar.test/log");
+    o.checkpoint_every_entries = u64::MAX;
+    o.checkpoint_every_ms = 3_600_000;
+    let big: Vec<Vec<u8>> = (0..60_000u64)
+        .map(|i| format!("{i:0>200}").into_bytes())
+        .collect();
+    let root = {
+        let log = Ledger::open(&dir.path().join("log"), signer, o.clone()).unwrap();
+        for c in big.chunks(10_000) {
+            log.append(c.to_vec()).unwrap();
+        }
+        log.root(60_000).unwrap()
+    };
+    // More than one 8 MiB chunk of entries whose index and hashes were never synced.
+    assert!(
+        std::fs::metadata(dir.path().join("log/entries.dat"))
+            .unwrap()
+            .len()
+            > 8 << 20
+    );
+    for name in ["entries.idx", "hashes.dat"] {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(dir.path().join("log").join(name))
+            .unwrap()
+            .set_len(0)
+            .unwrap();
+    }
+    let log = Ledger::open(&dir.path().join("log"), keys::load(dir.path()).unwrap(), o).unwrap();
+    assert_eq!(log.size(), 60_000);
+    assert_eq!(log.root(60_000).unwrap(), root);
+    assert_eq!(log.entry(59_999).unwrap(), big[59_999]);
+}

@@ -101,8 +101,32 @@ pub fn personal_commitment(salt: &[u8], p: &Parcel) -> String {
     let mut h = sha2::Sha256::new();
     h.update(b"hangar/personal/v1\n");
     h.update(salt);
-    h.update(serde_json::to_vec(&(&p.consignor, &p.consignee)).expect("serialize"));
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    serde_json::to_writer(HashWriter(&mut h), &(&p.consignor, &p.consignee)).expect("serialize");
+    hex32(&h.finalize().into())
+}
+
+/// Feeds serialized bytes straight into a hasher (no intermediate buffer).
+struct HashWriter<'a>(&'a mut sha2::Sha256);
+
+impl std::io::Write for HashWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        sha2::Digest::update(self.0, buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Lower-case hex of a 32-byte hash without a `format!` per byte.
+fn hex32(h: &[u8; 32]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(64);
+    for b in h {
+        out.push(DIGITS[(b >> 4) as usize] as char);
+        out.push(DIGITS[(b & 15) as usize] as char);
+    }
+    out
 }
 
 /// Inserts one parcel row with `stmt`, whose SQL lists the parcel columns in this order
@@ -211,13 +235,14 @@ impl PreparedIngest {
 }
 
 /// The limit the embedded store is measured against: the same rows (files, parcels, MAN events)
-/// inserted into the same schema by bare prepared statements, one transaction per file, with no
-/// writer thread, no checks and rows encoded before the clock starts. Creates a new database in
-/// `dir` and returns the time the inserts took.
+/// inserted into the same schema by bare prepared statements, `files_per_tx` files per
+/// transaction, with no writer thread, no checks and rows encoded before the clock starts.
+/// Creates a new database in `dir` and returns the time the inserts took.
 pub fn raw_bulk_insert(
     dir: &Path,
     files: Vec<IngestFile>,
     durable: bool,
+    files_per_tx: usize,
 ) -> Result<std::time::Duration, StoreError> {
     std::fs::create_dir_all(dir).map_err(|e| StoreError::Engine(e.to_string()))?;
     let mut conn = open_conn(&dir.join(DB_FILE), durable)?;
@@ -228,30 +253,35 @@ pub fn raw_bulk_insert(
         .map(|p| p.parcels.iter().map(|r| p.man_detail(r)).collect())
         .collect();
     let start = std::time::Instant::now();
-    for (p, details) in prepared.iter().zip(&details) {
+    for (group, group_details) in prepared
+        .chunks(files_per_tx.max(1))
+        .zip(details.chunks(files_per_tx.max(1)))
+    {
         let tx = conn.transaction()?;
-        tx.execute(
+        for (p, details) in group.iter().zip(group_details) {
+            tx.execute(
             "INSERT INTO files (digest, name, rows, parcels, flights, ingested_ms, actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![&p.digest[..], p.name, p.rows as i64, p.parcels.len() as i64, 0, p.at.unix_ms(), p.actor.as_str()],
         )?;
-        let file_id = tx.last_insert_rowid();
-        {
-            let mut ins = tx.prepare_cached(
+            let file_id = tx.last_insert_rowid();
+            {
+                let mut ins = tx.prepare_cached(
                 "INSERT INTO parcels (personal_salt, id, mawb, flight, dest_country, dest_postcode, value_cents, currency, weight_g, file_id, line, doc) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             )?;
-            let mut ev = tx.prepare_cached(
+                let mut ev = tx.prepare_cached(
                 "INSERT INTO events (kind, key, code, at_ms, actor, location, detail) VALUES ('parcel', ?1, 'MAN', ?2, ?3, ?4, ?5)",
             )?;
-            for (r, detail) in p.parcels.iter().zip(details) {
-                insert_parcel(&mut ins, r, file_id)?;
-                ev.execute(params![
-                    r.id.as_str(),
-                    p.at.unix_ms(),
-                    p.actor.as_str(),
-                    p.location.as_str(),
-                    detail
-                ])?;
+                for (r, detail) in p.parcels.iter().zip(details) {
+                    insert_parcel(&mut ins, r, file_id)?;
+                    ev.execute(params![
+                        r.id.as_str(),
+                        p.at.unix_ms(),
+                        p.actor.as_str(),
+                        p.location.as_str(),
+                        detail
+                    ])?;
+                }
             }
         }
         tx.commit()?;
