@@ -1,12 +1,12 @@
 //! The discrete-event simulation of one hub day.
 
 use crate::customs::{EurRates, first_stage};
-use crate::plan::{EXCEPTION_CHUTE, HOLD_CHUTE, NO_READ_CHUTE, RoutePlan};
 use hangar_model::rng::Rng;
 use hangar_model::{
     Actor, BagId, CustomsReason, Detail, DischargeOutcome, DiscrepancyKind, Event, EventCode,
     Flight, FlightKey, Location, Mawb, Parcel, S10Id, Subject, Timestamp, TruckId, UldId,
 };
+use hangar_sort::Plan as RoutePlan;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap, HashMap};
 
@@ -82,14 +82,7 @@ pub struct SimParcel {
 impl SimParcel {
     /// Extracts what the day needs and takes the first customs decision.
     pub fn new(p: &Parcel, plan: &RoutePlan, rates: &EurRates) -> SimParcel {
-        let route = plan
-            .route_for(p.consignee.country, p.consignee.postcode.as_ref())
-            .map(|r| {
-                plan.routes()
-                    .iter()
-                    .position(|x| x.id == r.id)
-                    .expect("route from plan")
-            });
+        let route = plan.route_index(p.consignee.country, p.consignee.postcode.as_ref(), None);
         SimParcel {
             id: p.id,
             mawb: p.mawb,
@@ -604,16 +597,16 @@ impl<'a, E> Sim<'a, E> {
             self.cfg.second_no_read_rate
         };
         let (chute, route) = if self.rng.chance(no_read_rate) {
-            (NO_READ_CHUTE, None)
+            (self.plan.special().no_read, None)
         } else if sp.customs.is_err() {
-            (HOLD_CHUTE, None)
+            (self.plan.special().hold, None)
         } else {
             match sp.route {
                 Some(r) => {
                     let route = &self.plan.routes()[r];
-                    (route.chute, Some(route.id.clone()))
+                    (route.chutes[0], Some(route.id.clone()))
                 }
-                None => (EXCEPTION_CHUTE, None),
+                None => (self.plan.special().exception, None),
             }
         };
         let host_loc = loc(&format!("{}/S{}", self.cfg.hub, s + 1));
@@ -633,10 +626,13 @@ impl<'a, E> Sim<'a, E> {
     fn discharge(&mut self, t: Timestamp, p: u32, chute: u16, s: u8) -> Result<(), E> {
         let id = self.parcels[p as usize].id;
         let pass = self.run[p as usize].pass;
-        let outcome = match chute {
-            NO_READ_CHUTE => DischargeOutcome::NoRead,
-            EXCEPTION_CHUTE => DischargeOutcome::NoDestination,
-            _ => DischargeOutcome::Sorted,
+        let special = self.plan.special();
+        let outcome = if chute == special.no_read {
+            DischargeOutcome::NoRead
+        } else if chute == special.exception {
+            DischargeOutcome::NoDestination
+        } else {
+            DischargeOutcome::Sorted
         };
         let chute_loc = loc(&format!("{}/S{}/CH{:03}", self.cfg.hub, s + 1, chute));
         let actor = self.actors.sorters[s as usize];
@@ -674,7 +670,7 @@ impl<'a, E> Sim<'a, E> {
                     .entry("no_route".into())
                     .or_default() += 1
             }
-            _ if chute == HOLD_CHUTE => {}
+            _ if chute == special.hold => {}
             _ => {
                 let to_dock = self.minutes((5, 20));
                 self.at(t.plus_ms(to_dock), Action::Load(p));
