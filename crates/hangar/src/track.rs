@@ -53,6 +53,13 @@ pub fn describe(d: &Detail) -> String {
         Detail::Discrepancy { what } => format!("{what:?}"),
         Detail::Loaded { truck } => format!("truck {truck}"),
         Detail::HandedOver { truck, carrier } => format!("{carrier}, truck {truck}"),
+        Detail::PlanChanged { name, changes } => format!("plan {name}: {} changes", changes.len()),
+        Detail::SorterItem {
+            item,
+            barcode,
+            chute,
+            outcome,
+        } => format!("item {item} {barcode:?}: {outcome:?} into chute {chute}"),
     }
 }
 

@@ -35,11 +35,13 @@ pub enum EventCode {
     FOW,
     /// Delivered to the carrier's agent: handed over at the dock.
     DLV,
+    /// Configuration changed (Hangar code): a route plan, a rule, a threshold.
+    CFG,
 }
 
 impl EventCode {
     /// Every code, in the order of a parcel's life.
-    pub const ALL: [EventCode; 12] = [
+    pub const ALL: [EventCode; 13] = [
         EventCode::MAN,
         EventCode::DEP,
         EventCode::ARR,
@@ -52,6 +54,7 @@ impl EventCode {
         EventCode::DIS,
         EventCode::FOW,
         EventCode::DLV,
+        EventCode::CFG,
     ];
 
     /// The three-letter code.
@@ -69,6 +72,7 @@ impl EventCode {
             EventCode::DIS => "DIS",
             EventCode::FOW => "FOW",
             EventCode::DLV => "DLV",
+            EventCode::CFG => "CFG",
         }
     }
 
@@ -87,6 +91,7 @@ impl EventCode {
             EventCode::DIS => "discrepancy",
             EventCode::FOW => "loaded on truck",
             EventCode::DLV => "handed over to carrier",
+            EventCode::CFG => "configuration changed",
         }
     }
 
@@ -97,7 +102,7 @@ impl EventCode {
             .find(|c| c.as_str().eq_ignore_ascii_case(s.trim()))
             .ok_or_else(|| {
                 Invalid::new(
-                    "an event code (MAN, DEP, ARR, RCF, CRC, HLD, CCD, SDC, SRT, DIS, FOW, DLV)",
+                    "an event code (MAN, DEP, ARR, RCF, CRC, HLD, CCD, SDC, SRT, DIS, FOW, DLV, CFG)",
                     s,
                 )
             })
@@ -116,6 +121,10 @@ pub enum Subject {
     Flight(FlightKey),
     /// An outbound truck.
     Truck(TruckId),
+    /// A sorter (for items it could not tie to a parcel).
+    Sorter(u8),
+    /// The hub's route plan.
+    RoutePlan,
 }
 
 impl Subject {
@@ -126,6 +135,8 @@ impl Subject {
             Subject::Consignment(_) => "consignment",
             Subject::Flight(_) => "flight",
             Subject::Truck(_) => "truck",
+            Subject::Sorter(_) => "sorter",
+            Subject::RoutePlan => "route_plan",
         }
     }
 
@@ -136,6 +147,8 @@ impl Subject {
             Subject::Consignment(m) => m.to_string(),
             Subject::Flight(f) => f.to_string(),
             Subject::Truck(t) => t.to_string(),
+            Subject::Sorter(n) => format!("S{n:02}"),
+            Subject::RoutePlan => "route-plan".to_string(),
         }
     }
 
@@ -154,9 +167,16 @@ impl Subject {
                 })
             }
             "truck" => Subject::Truck(TruckId::parse(key)?),
+            "sorter" => Subject::Sorter(
+                key.strip_prefix('S')
+                    .and_then(|n| n.parse().ok())
+                    .filter(|n: &u8| *n <= 99)
+                    .ok_or_else(|| Invalid::new("a sorter like S01", key))?,
+            ),
+            "route_plan" => Subject::RoutePlan,
             other => {
                 return Err(Invalid::new(
-                    "a subject kind: parcel, consignment, flight or truck",
+                    "a subject kind: parcel, consignment, flight, truck, sorter or route_plan",
                     other,
                 ));
             }
@@ -315,6 +335,24 @@ pub enum Detail {
     Loaded {
         /// The truck.
         truck: TruckId,
+    },
+    /// A route plan replaced the previous one.
+    PlanChanged {
+        /// The new plan's name.
+        name: String,
+        /// What changed, one line per change.
+        changes: Vec<String>,
+    },
+    /// A discharge the sorter reported for an item not tied to a known parcel.
+    SorterItem {
+        /// The sorter's item number.
+        item: u32,
+        /// The barcode read, if any.
+        barcode: String,
+        /// Chute the item went to.
+        chute: u16,
+        /// What happened.
+        outcome: DischargeOutcome,
     },
     /// Handed over to a carrier.
     HandedOver {

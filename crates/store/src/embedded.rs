@@ -295,6 +295,11 @@ enum Cmd {
         SyncSender<Result<IngestReceipt, StoreError>>,
     ),
     Append(Vec<EventRow>, SyncSender<Result<u64, StoreError>>),
+    AppendOnce(
+        String,
+        Vec<EventRow>,
+        SyncSender<Result<Option<u64>, StoreError>>,
+    ),
 }
 
 impl Cmd {
@@ -302,6 +307,7 @@ impl Cmd {
         match self {
             Cmd::Ingest(p, _) => p.parcels.len() * 2 + p.flights.len() + 1,
             Cmd::Append(e, _) => e.len(),
+            Cmd::AppendOnce(_, e, _) => e.len() + 1,
         }
     }
 }
@@ -500,6 +506,17 @@ impl Store for EmbeddedStore {
         self.send(|reply| Cmd::Append(rows, reply))
     }
 
+    fn append_once(&self, key: &str, events: &[Event]) -> Result<Option<u64>, StoreError> {
+        if events.len() > MAX_APPEND_EVENTS || key.is_empty() || key.len() > 200 {
+            return Err(StoreError::Limit(format!(
+                "append_once: 1-200 byte key and at most {MAX_APPEND_EVENTS} events"
+            )));
+        }
+        let rows: Vec<EventRow> = events.iter().map(EventRow::encode).collect();
+        let key = key.to_string();
+        self.send(|reply| Cmd::AppendOnce(key, rows, reply))
+    }
+
     fn flights(&self) -> Result<Vec<Flight>, StoreError> {
         self.read(|c| {
             let mut stmt = c.prepare("SELECT doc FROM flights ORDER BY sta_ms, key")?;
@@ -656,6 +673,10 @@ struct Writer {
 }
 
 enum Outcome {
+    AppendOnce(
+        SyncSender<Result<Option<u64>, StoreError>>,
+        Result<Option<u64>, StoreError>,
+    ),
     Ingest(
         SyncSender<Result<IngestReceipt, StoreError>>,
         Result<IngestReceipt, StoreError>,
@@ -695,10 +716,15 @@ impl Writer {
                         Outcome::Ingest(reply, apply_ingest(&tx, &mut self.known_flights, &p))
                     }
                     Cmd::Append(rows, reply) => Outcome::Append(reply, insert_events(&tx, &rows)),
+                    Cmd::AppendOnce(key, rows, reply) => {
+                        Outcome::AppendOnce(reply, insert_once(&tx, &key, &rows))
+                    }
                 };
                 let failed = matches!(
                     &outcome,
-                    Outcome::Ingest(_, Err(_)) | Outcome::Append(_, Err(_))
+                    Outcome::Ingest(_, Err(_))
+                        | Outcome::Append(_, Err(_))
+                        | Outcome::AppendOnce(_, Err(_))
                 );
                 tx.execute_batch(if failed {
                     "ROLLBACK TO request; RELEASE request"
@@ -717,6 +743,9 @@ impl Writer {
                 match o {
                     Outcome::Ingest(r, _) => drop(r.send(Err(StoreError::Engine(e.to_string())))),
                     Outcome::Append(r, _) => drop(r.send(Err(StoreError::Engine(e.to_string())))),
+                    Outcome::AppendOnce(r, _) => {
+                        drop(r.send(Err(StoreError::Engine(e.to_string()))))
+                    }
                 }
             }
             return;
@@ -725,9 +754,27 @@ impl Writer {
             match o {
                 Outcome::Ingest(r, res) => drop(r.send(res)),
                 Outcome::Append(r, res) => drop(r.send(res)),
+                Outcome::AppendOnce(r, res) => drop(r.send(res)),
             }
         }
     }
+}
+
+fn insert_once(
+    tx: &rusqlite::Transaction,
+    key: &str,
+    rows: &[EventRow],
+) -> Result<Option<u64>, StoreError> {
+    let mut claim = tx.prepare_cached(
+        "INSERT INTO applied_once (key, last_seq) VALUES (?1, 0) ON CONFLICT(key) DO NOTHING",
+    )?;
+    if claim.execute([key])? == 0 {
+        return Ok(None);
+    }
+    let last = insert_events(tx, rows)?;
+    tx.prepare_cached("UPDATE applied_once SET last_seq = ?2 WHERE key = ?1")?
+        .execute(params![key, last as i64])?;
+    Ok(Some(last))
 }
 
 fn insert_events(tx: &rusqlite::Transaction, rows: &[EventRow]) -> Result<u64, StoreError> {

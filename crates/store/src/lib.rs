@@ -201,6 +201,11 @@ pub trait Store: Send + Sync {
     /// Appends events (at most `MAX_APPEND_EVENTS`); returns the sequence number of the last.
     fn append(&self, events: &[Event]) -> Result<u64, StoreError>;
 
+    /// Appends `events` unless a request with the same `key` was applied before; the key is
+    /// recorded in the same transaction. Returns the last sequence number, or `None` for a
+    /// repeat (nothing appended).
+    fn append_once(&self, key: &str, events: &[Event]) -> Result<Option<u64>, StoreError>;
+
     /// All flights, by scheduled arrival.
     fn flights(&self) -> Result<Vec<Flight>, StoreError>;
 

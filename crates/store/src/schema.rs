@@ -52,4 +52,11 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE parcels ADD COLUMN personal_salt BLOB;
     "#,
+    // 3: keys of requests applied once (a sorter's confirmation resent after a lost ack).
+    r#"
+    CREATE TABLE applied_once (
+        key         TEXT PRIMARY KEY,
+        last_seq    INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    "#,
 ];

@@ -186,6 +186,25 @@ fn concurrent_appends_get_gap_free_sequence_numbers() {
     assert_eq!(counts.total(), 50);
     assert_eq!(counts.in_progress, 50);
     assert!(store.append(&[]).is_ok());
+    // A request applied once: repeats add nothing, even after reopening.
+    let e = all[0].event.clone();
+    let first = store
+        .append_once(
+            "sorter:01:000042:12345678:081540500",
+            std::slice::from_ref(&e),
+        )
+        .unwrap();
+    assert_eq!(first, Some(101));
+    assert_eq!(
+        store
+            .append_once(
+                "sorter:01:000042:12345678:081540500",
+                std::slice::from_ref(&e)
+            )
+            .unwrap(),
+        None
+    );
+    assert_eq!(store.counts().unwrap().events, 101);
     let too_many = vec![all[0].event.clone(); MAX_APPEND_EVENTS + 1];
     assert!(matches!(store.append(&too_many), Err(StoreError::Limit(_))));
 }
