@@ -11,11 +11,20 @@ pub const MAX_TELEGRAM: usize = 512;
 /// Sequence numbers run 1..=999_999, then start again at 1.
 pub const MAX_SEQ: u32 = 999_999;
 
-/// A barcode of at most 20 characters, stored inline.
-#[derive(Clone, Copy, PartialEq, Eq, Default)]
+/// A barcode of at most 20 characters, stored inline (space-padded, as on the wire).
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Barcode {
     len: u8,
     buf: [u8; 20],
+}
+
+impl Default for Barcode {
+    fn default() -> Self {
+        Barcode {
+            len: 0,
+            buf: [b' '; 20],
+        }
+    }
 }
 
 impl Barcode {
@@ -684,6 +693,28 @@ mod tests {
         got.clear();
         assert!(!f.feed(&big, |x| got.push(x)));
         assert_eq!(got, vec![Framed::Oversized]);
+    }
+
+    #[test]
+    fn an_empty_barcode_is_spaces_on_the_wire() {
+        let t = Telegram {
+            sorter: 1,
+            seq: 1,
+            body: Body::Request(Request {
+                item: 1,
+                read: Read::NoRead,
+                barcodes: [Barcode::default(); 3],
+                count: 0,
+                weight_g: 1,
+                dims_mm: [1, 1, 1],
+                scanner: 1,
+                recirculations: 0,
+                time_ms: 0,
+            }),
+        };
+        let mut out = Vec::new();
+        t.encode(&mut out);
+        assert_eq!(Telegram::decode(&out[1..out.len() - 1]).unwrap(), t);
     }
 
     proptest! {
