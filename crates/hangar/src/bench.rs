@@ -2,6 +2,7 @@
 
 pub mod ingest;
 pub mod ledger;
+pub mod sort;
 
 /// Which benchmark.
 #[derive(clap::Subcommand)]
@@ -11,11 +12,14 @@ pub enum Which {
     Ingest(ingest::Args),
     /// Durable log appends against the raw SHA-256 limit, proof latency and verification rate.
     Ledger(ledger::Args),
+    /// Sort decisions over TCP against the decision function alone and a one-query-per-request baseline.
+    Sort(sort::Args),
 }
 
 pub fn run(w: Which) -> anyhow::Result<std::process::ExitCode> {
     match w {
         Which::Ingest(a) => ingest::run(a),
         Which::Ledger(a) => ledger::run(a),
+        Which::Sort(a) => sort::run(a),
     }
 }

@@ -8,6 +8,7 @@ mod generate;
 mod ingest;
 mod log;
 mod serve;
+mod sorter;
 mod track;
 mod ui;
 
@@ -41,6 +42,9 @@ enum Command {
     /// What an auditor runs: verify a hub's log.
     #[command(subcommand)]
     Audit(audit::Cmd),
+    /// The sorter interface: sort host, emulator, route plans.
+    #[command(subcommand)]
+    Sorter(sorter::Cmd),
     /// Measure a hot path against its limit.
     #[command(subcommand)]
     Bench(bench::Which),
@@ -68,6 +72,7 @@ fn main() -> ExitCode {
         Command::Track(a) => track::run(a),
         Command::Log(c) => log::run(c),
         Command::Audit(c) => audit::run(c),
+        Command::Sorter(c) => sorter::run(c),
         Command::Bench(w) => bench::run(w),
     };
     match result {

@@ -5,7 +5,7 @@
 use crate::schema::MIGRATIONS;
 use crate::{
     Counts, FileRecord, IngestFile, IngestReceipt, MAX_APPEND_EVENTS, MAX_INGEST_PARCELS, Recorded,
-    Store, StoreError, TerminalCounts,
+    Store, StoreError,
 };
 use hangar_model::{
     Actor, Detail, Event, EventCode, Flight, FlightKey, Location, Parcel, ParcelState, S10Id,
@@ -591,14 +591,16 @@ impl Store for EmbeddedStore {
         })
     }
 
-    fn terminal_counts(&self) -> Result<TerminalCounts, StoreError> {
+    fn for_each_parcel_state(
+        &self,
+        f: &mut dyn FnMut(S10Id, ParcelState),
+    ) -> Result<(), StoreError> {
         self.read(|c| {
             let mut stmt = c.prepare(
                 "SELECT key, code, at_ms, actor, location, detail FROM events WHERE kind = 'parcel' ORDER BY key, seq",
             )?;
             let mut rows = stmt.query([])?;
-            let mut counts = TerminalCounts::default();
-            let mut current: Option<(String, ParcelState)> = None;
+            let mut current: Option<(S10Id, ParcelState)> = None;
             while let Some(r) = rows.next()? {
                 let key = r.get_ref(0)?.as_str().map_err(corrupt)?;
                 let event = decode_event(
@@ -610,22 +612,43 @@ impl Store for EmbeddedStore {
                     r.get_ref(4)?.as_str().map_err(corrupt)?,
                     r.get_ref(5)?.as_str_or_null().map_err(corrupt)?,
                 )?;
+                let Subject::Parcel(id) = event.subject else { continue };
                 match &mut current {
-                    Some((k, state)) if k == key => state.apply(&event),
+                    Some((k, state)) if *k == id => state.apply(&event),
                     _ => {
-                        if let Some((_, state)) = current.take() {
-                            counts.add(&state);
+                        if let Some((k, state)) = current.take() {
+                            f(k, state);
                         }
                         let mut state = ParcelState::default();
                         state.apply(&event);
-                        current = Some((key.to_string(), state));
+                        current = Some((id, state));
                     }
                 }
             }
-            if let Some((_, state)) = current {
-                counts.add(&state);
+            if let Some((k, state)) = current {
+                f(k, state);
             }
-            Ok(counts)
+            Ok(())
+        })
+    }
+
+    fn lookup_destination(&self, id: &S10Id) -> Result<Option<crate::Destination>, StoreError> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT p.dest_country, p.dest_postcode, \
+                 (SELECT e.code FROM events e WHERE e.key = p.id AND e.code IN ('HLD', 'CCD') ORDER BY e.seq DESC LIMIT 1) \
+                 FROM parcels p WHERE p.id = ?1",
+            )?;
+            let row = stmt
+                .query_row([id.as_str()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?)))
+                .optional()?;
+            row.map(|(country, postcode, code)| {
+                let country = hangar_model::Country::parse(&country).map_err(corrupt)?;
+                let postcode = if postcode.is_empty() { None } else { Some(hangar_model::Postcode::parse(&postcode).map_err(corrupt)?) };
+                let customs = code.map(|c| EventCode::parse(&c)).transpose().map_err(corrupt)?;
+                Ok(crate::Destination { country, postcode, customs })
+            })
+            .transpose()
         })
     }
 

@@ -178,6 +178,17 @@ pub struct FileRecord {
     pub at: Timestamp,
 }
 
+/// Where a parcel goes and whether customs let it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Destination {
+    /// Destination country.
+    pub country: hangar_model::Country,
+    /// Destination postcode.
+    pub postcode: Option<hangar_model::Postcode>,
+    /// The latest customs decision, if any (`HLD` or `CCD`).
+    pub customs: Option<hangar_model::EventCode>,
+}
+
 /// A stored event with its sequence number.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Recorded {
@@ -222,7 +233,22 @@ pub trait Store: Send + Sync {
     fn events(&self, from: u64, to: u64) -> Result<Vec<Recorded>, StoreError>;
 
     /// Every parcel's state derived from its events, counted by outcome.
-    fn terminal_counts(&self) -> Result<TerminalCounts, StoreError>;
+    fn terminal_counts(&self) -> Result<TerminalCounts, StoreError> {
+        let mut counts = TerminalCounts::default();
+        self.for_each_parcel_state(&mut |_, s| counts.add(&s))?;
+        Ok(counts)
+    }
+
+    /// Every parcel's id and state derived from its events, one at a time (memory stays bounded).
+    fn for_each_parcel_state(
+        &self,
+        f: &mut dyn FnMut(S10Id, hangar_model::ParcelState),
+    ) -> Result<(), StoreError>;
+
+    /// A parcel's destination and its latest customs decision (HLD or CCD), in one indexed
+    /// query: how a conventional warehouse system answers a sorter, kept as the sort
+    /// benchmark's baseline.
+    fn lookup_destination(&self, id: &S10Id) -> Result<Option<Destination>, StoreError>;
 
     /// How much is stored.
     fn counts(&self) -> Result<Counts, StoreError>;

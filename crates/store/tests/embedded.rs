@@ -250,3 +250,66 @@ mod round_trip {
         }
     }
 }
+
+#[test]
+fn destinations_and_states_read_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = day(40);
+    let store = EmbeddedStore::open(dir.path()).unwrap();
+    store
+        .ingest(file("schedule.csv", 1, d.flights.clone(), vec![]))
+        .unwrap();
+    store
+        .ingest(file("m.csv", 2, vec![], d.parcels.clone()))
+        .unwrap();
+    let p = &d.parcels[3];
+    let dest = store.lookup_destination(&p.id).unwrap().unwrap();
+    assert_eq!(
+        (dest.country, dest.postcode, dest.customs),
+        (p.consignee.country, p.consignee.postcode, None)
+    );
+    let ev = |code, detail| Event {
+        subject: Subject::Parcel(p.id),
+        code,
+        at: Timestamp(5),
+        actor: Actor::parse("system:customs").unwrap(),
+        location: Location::parse("LGG/CUSTOMS").unwrap(),
+        detail,
+    };
+    store
+        .append(&[
+            ev(EventCode::CRC, Detail::None),
+            ev(
+                EventCode::HLD,
+                Detail::Held {
+                    reasons: vec![CustomsReason::MalformedIoss],
+                },
+            ),
+        ])
+        .unwrap();
+    assert_eq!(
+        store.lookup_destination(&p.id).unwrap().unwrap().customs,
+        Some(EventCode::HLD)
+    );
+    store.append(&[ev(EventCode::CCD, Detail::None)]).unwrap();
+    assert_eq!(
+        store.lookup_destination(&p.id).unwrap().unwrap().customs,
+        Some(EventCode::CCD)
+    );
+    assert_eq!(
+        store
+            .lookup_destination(&S10Id::from_parts("ZZ", 1, "CN"))
+            .unwrap(),
+        None
+    );
+    let mut n = 0;
+    store
+        .for_each_parcel_state(&mut |id, s| {
+            n += 1;
+            if id == p.id {
+                assert_eq!(s.customs, hangar_model::state::CustomsStatus::Released);
+            }
+        })
+        .unwrap();
+    assert_eq!(n, 40);
+}
