@@ -6,11 +6,17 @@ use crate::ui;
 use anyhow::{Context, bail};
 use hangar_gen::{generate, write_day};
 use hangar_hub::{DayTally, EurRates, HubConfig, RoutePlan, SimParcel, run_day};
+use hangar_hub::{HostError, SortHost};
 use hangar_model::{Actor, Date, Event, Location};
+use hangar_model::{DischargeOutcome, S10Id, Timestamp};
+use hangar_sort::telegram::{Barcode, Discharge, Outcome};
+use hangar_sorthost::client::Client;
+use hangar_sorthost::{HostState, StoreConfirmations, serve};
 use hangar_store::{EmbeddedStore, Store, TerminalCounts};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Events handed to the store per append.
@@ -140,7 +146,8 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     mark("write_files", &mut lap);
 
     // 2. Ingest them, through the same path as `hangar ingest`.
-    let store = EmbeddedStore::open(&dir).with_context(|| format!("opening {}", dir.display()))?;
+    let store =
+        Arc::new(EmbeddedStore::open(&dir).with_context(|| format!("opening {}", dir.display()))?);
     let origin = format!(
         "demo.hangar.invalid/LGG/{}",
         dir.file_name()
@@ -161,7 +168,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         .unwrap_or_default()
         .plus_min(-60);
     let report: Report = ingest_files(
-        &store,
+        store.as_ref(),
         &files,
         received_at,
         Actor::parse("system:demo").expect("actor"),
@@ -178,7 +185,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             parcels
         );
     }
-    crate::log::sync(&store, &log)?;
+    crate::log::sync(store.as_ref(), &log)?;
     mark("ingest", &mut lap);
     say(format!(
         "ingested {} flights and {} parcels from {} files",
@@ -187,16 +194,41 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         files.len()
     ));
 
-    // 3. Run the day from what the store holds.
+    // 3. Run the day from what the store holds, its sort stage through the real sorter
+    //    interface: a sort host on a TCP port, the day's two sorters connected to it.
     let plan = RoutePlan::default_eu();
     let rates = EurRates::builtin();
     let flights = store.flights()?;
     let mut sim_parcels = Vec::with_capacity(parcels as usize);
-    store.for_each_parcel(&mut |p| sim_parcels.push(SimParcel::new(&p, &plan, &rates)))?;
+    store.for_each_parcel(&mut |p| sim_parcels.push(SimParcel::new(&p, &rates)))?;
     let cfg = HubConfig {
         seed,
         ..Default::default()
     };
+    let host = Arc::new(HostState::new(
+        "LGG",
+        plan.clone(),
+        Arc::new(StoreConfirmations(store.clone())),
+    ));
+    host.set_day(date);
+    host.set_parcels(crate::sorter::directory(store.as_ref())?);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()?;
+    let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
+    let host_addr = listener.local_addr()?.to_string();
+    rt.spawn(serve(listener, host.clone(), std::future::pending()));
+    let mut sorters = TcpSortHost::connect(
+        &host_addr,
+        cfg.sorters as u8,
+        host.clone(),
+        plan.special().exception,
+    )?;
+    say(format!(
+        "sort host listening on {host_addr}; {} sorters connected",
+        cfg.sorters
+    ));
     let pb = ui::bar(u64::from(parcels) * 8, "running", "events", quiet);
     let tally: DayTally = std::thread::scope(|s| -> anyhow::Result<DayTally> {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Event>>(APPEND_QUEUE);
@@ -206,31 +238,41 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         let appender = s.spawn(move || -> anyhow::Result<()> {
             for batch in rx {
                 let n = batch.len() as u64;
-                let last = store_ref.append(&batch)?;
-                crate::log::append_events(log_ref, &batch, last)?;
+                store_ref.append(&batch)?;
+                // The sort host records confirmations too: carry everything into the log in order.
+                crate::log::sync(store_ref.as_ref(), log_ref)?;
                 pb_ref.inc(n);
             }
             Ok(())
         });
         let mut batch = Vec::with_capacity(APPEND_BATCH);
-        let result = run_day(&cfg, &plan, &flights, sim_parcels, &mut |e| {
-            batch.push(e);
-            if batch.len() >= APPEND_BATCH {
-                tx.send(std::mem::replace(
-                    &mut batch,
-                    Vec::with_capacity(APPEND_BATCH),
-                ))
-                .map_err(|_| ())?;
-            }
-            Ok::<(), ()>(())
-        });
+        let result =
+            run_day::<anyhow::Error>(&cfg, &plan, &flights, sim_parcels, &mut sorters, &mut |e| {
+                batch.push(e);
+                if batch.len() >= APPEND_BATCH {
+                    tx.send(std::mem::replace(
+                        &mut batch,
+                        Vec::with_capacity(APPEND_BATCH),
+                    ))
+                    .map_err(|_| anyhow::anyhow!("the store stopped taking events"))?;
+                }
+                Ok(())
+            });
         if !batch.is_empty() {
             let _ = tx.send(batch);
         }
         drop(tx);
         appender.join().expect("appender thread")?;
-        result.map_err(|()| anyhow::anyhow!("the store stopped taking events"))
+        result
     })?;
+    // Every discharge confirmation acknowledged (so stored) before the day is summed up.
+    let unacked = sorters.finish()?;
+    anyhow::ensure!(
+        unacked == 0,
+        "{unacked} discharge confirmations were never acknowledged by the sort host"
+    );
+    rt.shutdown_background();
+    crate::log::sync(store.as_ref(), &log)?;
     pb.finish_and_clear();
     mark("run_day", &mut lap);
 
@@ -410,4 +452,112 @@ fn fmt_map(m: &BTreeMap<String, u64>) -> String {
         .map(|(k, v)| format!("{k} {v}"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The day's sorters, each a real protocol connection to the sort host.
+struct TcpSortHost {
+    clients: Vec<Client>,
+    host: Arc<HostState>,
+    exception_chute: u16,
+    item: u32,
+}
+
+impl TcpSortHost {
+    fn connect(
+        addr: &str,
+        sorters: u8,
+        host: Arc<HostState>,
+        exception_chute: u16,
+    ) -> anyhow::Result<TcpSortHost> {
+        let clients = (1..=sorters)
+            .map(|s| Client::connect(addr, s))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(TcpSortHost {
+            clients,
+            host,
+            exception_chute,
+            item: 0,
+        })
+    }
+
+    fn next_item(&mut self) -> u32 {
+        self.item = (self.item + 1) % 100_000_000;
+        self.item
+    }
+
+    /// Waits for every confirmation's acknowledgement; returns how many never came.
+    fn finish(&mut self) -> anyhow::Result<usize> {
+        let mut left = 0;
+        for c in &mut self.clients {
+            left += c.finish(std::time::Duration::from_secs(30))?;
+        }
+        Ok(left)
+    }
+}
+
+fn host_err(e: std::io::Error) -> HostError {
+    HostError(e.to_string())
+}
+
+impl SortHost for TcpSortHost {
+    fn request(
+        &mut self,
+        sorter: u8,
+        parcel: Option<S10Id>,
+        recirculations: u8,
+        at: Timestamp,
+    ) -> Result<u16, HostError> {
+        let mut req = hangar_hub::host::request(parcel, recirculations, at);
+        req.item = self.next_item();
+        let a = self.clients[usize::from(sorter - 1)]
+            .decide(req)
+            .map_err(host_err)?;
+        Ok(if a.count == 0 {
+            self.exception_chute
+        } else {
+            a.chutes[0]
+        })
+    }
+
+    fn confirm(
+        &mut self,
+        sorter: u8,
+        parcel: S10Id,
+        chute: u16,
+        outcome: DischargeOutcome,
+        pass: u8,
+        at: Timestamp,
+    ) -> Result<bool, HostError> {
+        let outcome = match outcome {
+            DischargeOutcome::Sorted => Outcome::Sorted,
+            DischargeOutcome::NoRead => Outcome::NoRead,
+            DischargeOutcome::NoDestination => Outcome::NoDestination,
+            DischargeOutcome::ChuteFull => Outcome::ChuteFull,
+            DischargeOutcome::Recirculated => Outcome::Recirculated,
+            DischargeOutcome::Rejected => Outcome::Rejected,
+        };
+        let d = Discharge {
+            item: self.next_item(),
+            barcode: Barcode::new(parcel.as_str()).expect("an S10 id fits a barcode"),
+            chute,
+            outcome,
+            recirculations: pass.saturating_sub(1),
+            time_ms: at.unix_ms().rem_euclid(86_400_000) as u32,
+        };
+        self.clients[usize::from(sorter - 1)]
+            .confirm(d)
+            .map_err(host_err)?;
+        Ok(true)
+    }
+
+    fn customs(&mut self, parcel: S10Id, released: bool) {
+        self.host.set_customs(
+            parcel,
+            if released {
+                hangar_sort::Customs::Released
+            } else {
+                hangar_sort::Customs::Held
+            },
+        );
+    }
 }

@@ -6,7 +6,6 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use hangar_ledger::entry::encode_event;
 use hangar_ledger::{Ledger, Options, keys};
-use hangar_model::Event;
 use hangar_store::{EmbeddedStore, MAX_APPEND_EVENTS, Store};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -64,24 +63,6 @@ pub fn open(data: &Path, origin: &str) -> anyhow::Result<Ledger> {
     let name = signer.name().to_string();
     Ledger::open(&data.join("log"), signer, Options::new(&name))
         .with_context(|| format!("opening the log in {}", data.display()))
-}
-
-/// Appends `events`, which the store just gave sequence numbers `last - len + 1 ..= last`.
-pub fn append_events(log: &Ledger, events: &[Event], last: u64) -> anyhow::Result<()> {
-    let first = last + 1 - events.len() as u64;
-    if first != log.size() + 1 {
-        bail!(
-            "the log holds {} entries but these events start at {first}; run `hangar log checkpoint` to catch up",
-            log.size()
-        );
-    }
-    let entries = events
-        .iter()
-        .enumerate()
-        .map(|(i, e)| encode_event(first + i as u64, e))
-        .collect();
-    log.append(entries)?;
-    Ok(())
 }
 
 /// Appends every stored event the log does not have yet; returns how many.

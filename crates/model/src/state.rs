@@ -1,5 +1,8 @@
-//! A parcel's state, derived by folding its events in order. Nothing else decides where a parcel
-//! is: the store keeps events, and this fold reads them.
+//! A parcel's state, derived by folding its events in time order (ties broken by the order they
+//! were recorded). Nothing else decides where a parcel is: the store keeps events, and this fold
+//! reads them. Time order, not recording order, because several writers record a parcel's life
+//! (the day's stages, the sort host's confirmations) and a confirmation may be stored after a
+//! later step was.
 
 use crate::event::{Detail, DischargeOutcome, Event, EventCode};
 use crate::{Timestamp, TruckId};
@@ -93,7 +96,7 @@ impl Default for ParcelState {
 }
 
 impl ParcelState {
-    /// Folds `events` (in the order they were recorded) into a state.
+    /// Folds `events` (in time order, ties in recording order) into a state.
     pub fn derive<'a>(events: impl IntoIterator<Item = &'a Event>) -> ParcelState {
         let mut s = ParcelState::default();
         for e in events {

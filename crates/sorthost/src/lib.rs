@@ -4,6 +4,7 @@
 //! atomically swapped route plan; discharge confirmations become events through a
 //! `Confirmations` sink and are acknowledged only once durable.
 
+pub mod client;
 pub mod emulator;
 pub mod server;
 

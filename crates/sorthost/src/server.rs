@@ -58,6 +58,8 @@ pub struct HostState {
     directory: RwLock<HashMap<S10Id, ParcelInfo>>,
     chutes: Mutex<Vec<ChuteStates>>,
     sink: Arc<dyn Confirmations>,
+    /// The day the sorters' `HHMMSSmmm` times belong to (midnight UTC), and the latest time seen.
+    day: Mutex<(Timestamp, u32)>,
     /// Counters.
     pub stats: Stats,
 }
@@ -71,7 +73,31 @@ impl HostState {
             directory: RwLock::new(HashMap::new()),
             chutes: Mutex::new(vec![ChuteStates::default(); SORTERS]),
             sink,
+            day: Mutex::new((today(), 0)),
             stats: Stats::default(),
+        }
+    }
+
+    /// Sets the operating day (for a simulated day; a live host uses today).
+    pub fn set_day(&self, day: hangar_model::Date) {
+        *self.day.lock().expect("lock") = (day.midnight(), 0);
+    }
+
+    /// The instant of a sorter time of day: on the operating day, which moves to the next day
+    /// when times jump back by more than twelve hours (midnight passed).
+    fn instant(&self, time_ms: u32) -> Timestamp {
+        let mut d = self.day.lock().expect("lock");
+        if u64::from(time_ms) + 43_200_000 < u64::from(d.1) {
+            d.0 = d.0.plus_ms(86_400_000);
+        }
+        d.1 = time_ms;
+        d.0.plus_ms(i64::from(time_ms))
+    }
+
+    /// Learns a customs decision for a parcel the host knows.
+    pub fn set_customs(&self, id: S10Id, customs: hangar_sort::Customs) {
+        if let Some(info) = self.directory.write().expect("lock").get_mut(&id) {
+            info.customs = customs;
         }
     }
 
@@ -128,12 +154,7 @@ impl HostState {
     }
 
     /// The event a discharge confirmation becomes.
-    fn discharge_event(
-        &self,
-        sorter: u8,
-        d: &hangar_sort::telegram::Discharge,
-        today: Timestamp,
-    ) -> Event {
+    fn discharge_event(&self, sorter: u8, d: &hangar_sort::telegram::Discharge) -> Event {
         let outcome = match d.outcome {
             Outcome::Sorted => DischargeOutcome::Sorted,
             Outcome::NoRead => DischargeOutcome::NoRead,
@@ -167,7 +188,7 @@ impl HostState {
         Event {
             subject,
             code: EventCode::SRT,
-            at: today.plus_ms(i64::from(d.time_ms)),
+            at: self.instant(d.time_ms),
             actor: Actor::parse(&format!("sorter:S{sorter:02}")).expect("actor"),
             location: Location::parse(&format!("{}/S{sorter:02}/CH{:03}", self.hub, d.chute))
                 .expect("location"),
@@ -228,7 +249,6 @@ async fn connection(sock: TcpStream, state: Arc<HostState>) {
     let confirmations = Arc::new(Semaphore::new(CONFIRMATIONS_IN_FLIGHT));
     let mut framer = Framer::default();
     let mut buf = vec![0u8; 16 * 1024];
-    let today = today();
     let mut last_sorter = 0u8;
     'read: loop {
         let n = match tokio::time::timeout(IDLE, rd.read(&mut buf)).await {
@@ -242,7 +262,7 @@ async fn connection(sock: TcpStream, state: Arc<HostState>) {
                 Framed::Telegram(bytes) => match Telegram::decode(&bytes) {
                     Ok(t) => {
                         last_sorter = t.sorter;
-                        handle(t, &state, &tx, &confirmations, today).await
+                        handle(t, &state, &tx, &confirmations).await
                     }
                     Err(refusal) => Some(refusal.nak(last_sorter)),
                 },
@@ -280,7 +300,6 @@ async fn handle(
     state: &Arc<HostState>,
     tx: &mpsc::Sender<Telegram>,
     confirmations: &Arc<Semaphore>,
-    today: Timestamp,
 ) -> Option<Telegram> {
     let (sorter, seq) = (t.sorter, t.seq);
     match t.body {
@@ -303,7 +322,7 @@ async fn handle(
             let permit = confirmations.clone().acquire_owned().await.ok()?;
             let state = state.clone();
             let tx = tx.clone();
-            let event = state.discharge_event(sorter, &d, today);
+            let event = state.discharge_event(sorter, &d);
             let key = format!("dc:{sorter:02}:{seq:06}:{:08}:{}", d.item, d.time_ms);
             tokio::spawn(async move {
                 let sink = state.sink.clone();

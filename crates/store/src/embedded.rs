@@ -597,7 +597,7 @@ impl Store for EmbeddedStore {
     ) -> Result<(), StoreError> {
         self.read(|c| {
             let mut stmt = c.prepare(
-                "SELECT key, code, at_ms, actor, location, detail FROM events WHERE kind = 'parcel' ORDER BY key, seq",
+                "SELECT key, code, at_ms, actor, location, detail FROM events WHERE kind = 'parcel' ORDER BY key, at_ms, seq",
             )?;
             let mut rows = stmt.query([])?;
             let mut current: Option<(S10Id, ParcelState)> = None;

@@ -158,21 +158,21 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let t = Instant::now();
     for r in &requests[..naive_n] {
         let mut one: HashMap<S10Id, ParcelInfo> = HashMap::new();
-        if let Ok(id) = S10Id::parse(r.barcodes[0].as_str()) {
-            if let Some(d) = store.lookup_destination(&id)? {
-                let customs = match d.customs {
-                    Some(hangar_model::EventCode::CCD) | None => Customs::Released,
-                    _ => Customs::Held,
-                };
-                one.insert(
-                    id,
-                    ParcelInfo {
-                        country: d.country,
-                        postcode: d.postcode,
-                        customs,
-                    },
-                );
-            }
+        if let Ok(id) = S10Id::parse(r.barcodes[0].as_str())
+            && let Some(d) = store.lookup_destination(&id)?
+        {
+            let customs = match d.customs {
+                Some(hangar_model::EventCode::CCD) | None => Customs::Released,
+                _ => Customs::Held,
+            };
+            one.insert(
+                id,
+                ParcelInfo {
+                    country: d.country,
+                    postcode: d.postcode,
+                    customs,
+                },
+            );
         }
         std::hint::black_box(decide(&plan, &one, &chutes, r));
     }

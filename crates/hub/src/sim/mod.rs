@@ -69,27 +69,41 @@ impl Default for HubConfig {
 #[derive(Clone, Debug)]
 pub struct SimParcel {
     id: S10Id,
+    country: hangar_model::Country,
+    postcode: Option<hangar_model::Postcode>,
     mawb: Mawb,
     flight: FlightKey,
     uld: UldId,
     bag: BagId,
-    /// Route index in the plan, if any.
-    route: Option<usize>,
     /// First-stage customs decision.
     customs: Result<(), Vec<CustomsReason>>,
 }
 
 impl SimParcel {
+    /// The parcel's tracking id.
+    pub fn id(&self) -> S10Id {
+        self.id
+    }
+
+    /// What a sort host knows of the parcel before customs decides.
+    pub fn info(&self) -> hangar_sort::ParcelInfo {
+        hangar_sort::ParcelInfo {
+            country: self.country,
+            postcode: self.postcode,
+            customs: hangar_sort::Customs::Pending,
+        }
+    }
+
     /// Extracts what the day needs and takes the first customs decision.
-    pub fn new(p: &Parcel, plan: &RoutePlan, rates: &EurRates) -> SimParcel {
-        let route = plan.route_index(p.consignee.country, p.consignee.postcode.as_ref(), None);
+    pub fn new(p: &Parcel, rates: &EurRates) -> SimParcel {
         SimParcel {
             id: p.id,
+            country: p.consignee.country,
+            postcode: p.consignee.postcode,
             mawb: p.mawb,
             flight: p.flight,
             uld: p.uld,
             bag: p.bag,
-            route,
             customs: first_stage(p, rates),
         }
     }
@@ -152,6 +166,7 @@ struct ParcelRun {
     decided: bool,
     missing: bool,
     pass: u8,
+    chute: u16,
 }
 
 struct Sim<'a, E> {
@@ -171,6 +186,8 @@ struct Sim<'a, E> {
     trucks_per_route: Vec<u32>,
     tally: DayTally,
     emit: &'a mut dyn FnMut(Event) -> Result<(), E>,
+    host: &'a mut dyn crate::host::SortHost,
+    route_of_chute: HashMap<u16, usize>,
     actors: Actors,
 }
 
@@ -185,11 +202,12 @@ struct Actors {
 
 /// Runs the day: `flights` (the schedule) and `parcels`, events handed to `emit` in time order.
 /// Stops at the first error `emit` returns.
-pub fn run_day<E>(
+pub fn run_day<E: From<crate::host::HostError>>(
     cfg: &HubConfig,
     plan: &RoutePlan,
     flights: &[Flight],
     parcels: Vec<SimParcel>,
+    host: &mut dyn crate::host::SortHost,
     emit: &mut dyn FnMut(Event) -> Result<(), E>,
 ) -> Result<DayTally, E> {
     assert!(
@@ -198,7 +216,7 @@ pub fn run_day<E>(
             && cfg.truck_capacity >= 1
             && cfg.sorter_parcels_per_hour >= 1
     );
-    let mut sim = Sim::new(cfg, plan, flights, parcels, emit);
+    let mut sim = Sim::new(cfg, plan, flights, parcels, host, emit);
     sim.schedule_day();
     while let Some(Reverse((t, _, action))) = sim.heap.pop() {
         sim.step(Timestamp(t), action)?;
@@ -211,15 +229,22 @@ fn loc(s: &str) -> Location {
     Location::parse(s).expect("simulation locations are valid")
 }
 
-impl<'a, E> Sim<'a, E> {
+impl<'a, E: From<crate::host::HostError>> Sim<'a, E> {
     fn new(
         cfg: &'a HubConfig,
         plan: &'a RoutePlan,
         flights: &'a [Flight],
         parcels: Vec<SimParcel>,
+        host: &'a mut dyn crate::host::SortHost,
         emit: &'a mut dyn FnMut(Event) -> Result<(), E>,
     ) -> Self {
         let mut rng = Rng::fork(cfg.seed, "hub");
+        let route_of_chute: HashMap<u16, usize> = plan
+            .routes()
+            .iter()
+            .enumerate()
+            .flat_map(|(i, r)| r.chutes.iter().map(move |&c| (c, i)))
+            .collect();
         let flight_index: HashMap<FlightKey, usize> = flights
             .iter()
             .enumerate()
@@ -244,6 +269,7 @@ impl<'a, E> Sim<'a, E> {
                 decided: false,
                 missing: rng.chance(cfg.missing_rate),
                 pass: 0,
+                chute: 0,
             });
         }
         let mut bags = Vec::new();
@@ -271,7 +297,7 @@ impl<'a, E> Sim<'a, E> {
             dock: Actor::parse("system:dock").expect("actor"),
             airline: Actor::parse("system:airline-feed").expect("actor"),
             sorters: (1..=cfg.sorters)
-                .map(|s| Actor::parse(&format!("sorter:S{s}")).expect("actor"))
+                .map(|s| Actor::parse(&format!("sorter:S{s:02}")).expect("actor"))
                 .collect(),
         };
         let tally = DayTally {
@@ -295,6 +321,8 @@ impl<'a, E> Sim<'a, E> {
             trucks_per_route: vec![0; plan.routes().len()],
             tally,
             emit,
+            host,
+            route_of_chute,
             actors,
         }
     }
@@ -578,6 +606,8 @@ impl<'a, E> Sim<'a, E> {
             }
         }
         self.run[p as usize].decided = true;
+        let released = self.parcels[p as usize].customs.is_ok();
+        self.host.customs(id, released);
         if self.run[p as usize].received {
             let walk = self.minutes((3, 10));
             self.at(t.plus_ms(walk), Action::Ready(p));
@@ -596,20 +626,17 @@ impl<'a, E> Sim<'a, E> {
         } else {
             self.cfg.second_no_read_rate
         };
-        let (chute, route) = if self.rng.chance(no_read_rate) {
-            (self.plan.special().no_read, None)
-        } else if sp.customs.is_err() {
-            (self.plan.special().hold, None)
-        } else {
-            match sp.route {
-                Some(r) => {
-                    let route = &self.plan.routes()[r];
-                    (route.chutes[0], Some(route.id.clone()))
-                }
-                None => (self.plan.special().exception, None),
-            }
-        };
-        let host_loc = loc(&format!("{}/S{}", self.cfg.hub, s + 1));
+        // The scan tunnel reads the label (or not); the sort host decides the chute.
+        let read = (!self.rng.chance(no_read_rate)).then_some(id);
+        let chute = self
+            .host
+            .request(s + 1, read, pass - 1, t)
+            .map_err(E::from)?;
+        let route = self
+            .route_of_chute
+            .get(&chute)
+            .map(|&r| self.plan.routes()[r].id.clone());
+        let host_loc = loc(&format!("{}/S{:02}", self.cfg.hub, s + 1));
         self.ev(
             Subject::Parcel(id),
             EventCode::SDC,
@@ -629,25 +656,32 @@ impl<'a, E> Sim<'a, E> {
         let special = self.plan.special();
         let outcome = if chute == special.no_read {
             DischargeOutcome::NoRead
-        } else if chute == special.exception {
-            DischargeOutcome::NoDestination
-        } else {
+        } else if chute == special.hold || self.route_of_chute.contains_key(&chute) {
             DischargeOutcome::Sorted
+        } else {
+            DischargeOutcome::NoDestination
         };
-        let chute_loc = loc(&format!("{}/S{}/CH{:03}", self.cfg.hub, s + 1, chute));
-        let actor = self.actors.sorters[s as usize];
-        self.ev(
-            Subject::Parcel(id),
-            EventCode::SRT,
-            t,
-            actor,
-            chute_loc,
-            Detail::Discharged {
-                chute,
-                outcome,
-                pass,
-            },
-        )?;
+        self.run[p as usize].chute = chute;
+        let recorded_by_host = self
+            .host
+            .confirm(s + 1, id, chute, outcome, pass, t)
+            .map_err(E::from)?;
+        if !recorded_by_host {
+            let chute_loc = loc(&format!("{}/S{:02}/CH{:03}", self.cfg.hub, s + 1, chute));
+            let actor = self.actors.sorters[s as usize];
+            self.ev(
+                Subject::Parcel(id),
+                EventCode::SRT,
+                t,
+                actor,
+                chute_loc,
+                Detail::Discharged {
+                    chute,
+                    outcome,
+                    pass,
+                },
+            )?;
+        }
         match outcome {
             DischargeOutcome::NoRead => {
                 self.tally.no_reads += 1;
@@ -680,9 +714,7 @@ impl<'a, E> Sim<'a, E> {
     }
 
     fn load(&mut self, t: Timestamp, p: u32) -> Result<(), E> {
-        let r = self.parcels[p as usize]
-            .route
-            .expect("only routed parcels are loaded");
+        let r = self.route_of_chute[&self.run[p as usize].chute];
         let ti = match self.open_truck[r] {
             Some(ti) => ti,
             None => {

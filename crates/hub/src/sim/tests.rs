@@ -14,18 +14,20 @@ fn day_events(parcels: u32, seed: u64) -> (hangar_gen::Day, Vec<Event>, DayTally
     let sim: Vec<SimParcel> = day
         .parcels
         .iter()
-        .map(|p| SimParcel::new(p, &plan, &rates))
+        .map(|p| SimParcel::new(p, &rates))
         .collect();
     let mut events = Vec::new();
     let cfg = HubConfig {
         seed,
         ..Default::default()
     };
-    let tally = run_day::<()>(&cfg, &plan, &day.flights, sim, &mut |e| {
-        events.push(e);
-        Ok(())
-    })
-    .unwrap();
+    let mut host = crate::host::LocalSortHost::new(&plan, &sim);
+    let tally =
+        run_day::<crate::host::HostError>(&cfg, &plan, &day.flights, sim, &mut host, &mut |e| {
+            events.push(e);
+            Ok(())
+        })
+        .unwrap();
     (day, events, tally)
 }
 
