@@ -285,3 +285,55 @@ fn confirmations_survive_a_host_restart_and_sorters_reconnect() {
     let stored = h2.store.counts().unwrap().events;
     assert_eq!(stored, r.confirmations, "{r:?}");
 }
+
+#[test]
+fn out_of_order_sequence_numbers_are_each_answered_by_their_own_number() {
+    let h = start();
+    let mut s = TcpStream::connect(&h.addr).unwrap();
+    let dc =
+        |seq: u32, item: u32| format!("DC01{seq:06}{item:08}UA000000014CN       024SO0081540500");
+    assert_eq!(exchange(&mut s, &dc(50, 1)), "AK01000050");
+    assert_eq!(exchange(&mut s, &dc(49, 2)), "AK01000049");
+    assert_eq!(
+        exchange(&mut s, &dc(50, 1)),
+        "AK01000050",
+        "a resend after newer telegrams"
+    );
+    assert_eq!(h.store.counts().unwrap().events, 2);
+}
+
+#[test]
+fn a_sorter_that_stops_reading_does_not_starve_the_others() {
+    let h = start();
+    let mut slow = TcpStream::connect(&h.addr).unwrap();
+    let dr = format!(
+        "DR01000001{:08}G1{:<20}{}000450030002000100010081502123",
+        1,
+        "UA000000014CN",
+        " ".repeat(40)
+    );
+    let mut one = vec![STX];
+    one.extend(dr.as_bytes());
+    one.push(ETX);
+    // Write answers' worth of requests and never read: the host's queue for this sorter fills,
+    // it stops reading from it, and TCP pushes back on the writer.
+    slow.set_write_timeout(Some(Duration::from_millis(500)))
+        .unwrap();
+    let mut written = 0usize;
+    let chunk: Vec<u8> = one.iter().copied().cycle().take(one.len() * 1000).collect();
+    while written < 200 << 20 {
+        match slow.write(&chunk) {
+            Ok(n) => written += n,
+            Err(_) => break,
+        }
+    }
+    assert!(
+        written < 200 << 20,
+        "backpressure stopped the writer after {written} bytes"
+    );
+    let mut other = TcpStream::connect(&h.addr).unwrap();
+    assert!(
+        exchange(&mut other, "HB02000001081502123").starts_with("HB02000001"),
+        "other sorters are still served"
+    );
+}
