@@ -528,14 +528,7 @@ impl SortHost for TcpSortHost {
         pass: u8,
         at: Timestamp,
     ) -> Result<bool, HostError> {
-        let outcome = match outcome {
-            DischargeOutcome::Sorted => Outcome::Sorted,
-            DischargeOutcome::NoRead => Outcome::NoRead,
-            DischargeOutcome::NoDestination => Outcome::NoDestination,
-            DischargeOutcome::ChuteFull => Outcome::ChuteFull,
-            DischargeOutcome::Recirculated => Outcome::Recirculated,
-            DischargeOutcome::Rejected => Outcome::Rejected,
-        };
+        let outcome: Outcome = outcome.into();
         let d = Discharge {
             item: self.next_item(),
             barcode: Barcode::new(parcel.as_str()).expect("an S10 id fits a barcode"),

@@ -50,6 +50,25 @@ fn check_name(name: &str) -> Result<(), NoteError> {
     Ok(())
 }
 
+/// Splits `<name>+<8 hex id>+<base64(0x01 || 32 bytes)>` into the name, the id and the 32
+/// key bytes; names cannot contain `+`, base64 can, so the split is from the left.
+fn split_key<'s>(
+    s: &'s str,
+    expected: &'static str,
+) -> Result<(&'s str, u32, [u8; 32]), NoteError> {
+    let mut parts = s.splitn(3, '+');
+    let (Some(name), Some(hex_id), Some(b64)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(NoteError::Key(expected));
+    };
+    check_name(name)?;
+    let raw = B64.decode(b64).map_err(|_| NoteError::Key(expected))?;
+    if raw.len() != 33 || raw[0] != ALG_ED25519 || hex_id.len() != 8 {
+        return Err(NoteError::Key(expected));
+    }
+    let id = u32::from_str_radix(hex_id, 16).map_err(|_| NoteError::Key(expected))?;
+    Ok((name, id, raw[1..].try_into().expect("32 bytes")))
+}
+
 /// A log's signing key.
 pub struct NoteSigner {
     name: String,
@@ -84,18 +103,9 @@ impl NoteSigner {
             .trim()
             .strip_prefix("PRIVATE+KEY+")
             .ok_or(NoteError::Key(EXPECTED))?;
-        let mut parts = rest.splitn(3, '+');
-        let (Some(name), Some(hex_id), Some(b64)) = (parts.next(), parts.next(), parts.next())
-        else {
-            return Err(NoteError::Key(EXPECTED));
-        };
-        check_name(name)?;
-        let raw = B64.decode(b64).map_err(|_| NoteError::Key(EXPECTED))?;
-        if raw.len() != 33 || raw[0] != ALG_ED25519 {
-            return Err(NoteError::Key(EXPECTED));
-        }
-        let signer = NoteSigner::from_seed(name, raw[1..].try_into().expect("32 bytes"));
-        if u32::from_str_radix(hex_id, 16).ok() != Some(signer.id) || hex_id.len() != 8 {
+        let (name, id, seed) = split_key(rest, EXPECTED)?;
+        let signer = NoteSigner::from_seed(name, seed);
+        if id != signer.id {
             return Err(NoteError::Key(
                 "a key id matching the key (the key file is damaged)",
             ));
@@ -152,20 +162,10 @@ impl NoteVerifier {
     pub fn parse(s: &str) -> Result<NoteVerifier, NoteError> {
         const EXPECTED: &str =
             "<name>+<8 hex digits>+<base64 of 0x01 and a 32-byte Ed25519 public key>";
-        let mut parts = s.trim().splitn(3, '+');
-        let (Some(name), Some(hex_id), Some(b64)) = (parts.next(), parts.next(), parts.next())
-        else {
-            return Err(NoteError::Key(EXPECTED));
-        };
-        check_name(name)?;
-        let raw = B64.decode(b64).map_err(|_| NoteError::Key(EXPECTED))?;
-        if raw.len() != 33 || raw[0] != ALG_ED25519 {
-            return Err(NoteError::Key(EXPECTED));
-        }
-        let public: [u8; 32] = raw[1..].try_into().expect("32 bytes");
+        let (name, given, public) = split_key(s.trim(), EXPECTED)?;
         let key = VerifyingKey::from_bytes(&public).map_err(|_| NoteError::Key(EXPECTED))?;
         let id = key_id(name, &public);
-        if hex_id.len() != 8 || u32::from_str_radix(hex_id, 16).ok() != Some(id) {
+        if given != id {
             return Err(NoteError::Key("a key id matching the key"));
         }
         Ok(NoteVerifier {

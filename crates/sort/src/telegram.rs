@@ -108,6 +108,34 @@ pub enum Outcome {
     Rejected,
 }
 
+impl From<Outcome> for hangar_model::DischargeOutcome {
+    fn from(o: Outcome) -> Self {
+        use hangar_model::DischargeOutcome as D;
+        match o {
+            Outcome::Sorted => D::Sorted,
+            Outcome::NoRead => D::NoRead,
+            Outcome::NoDestination => D::NoDestination,
+            Outcome::ChuteFull => D::ChuteFull,
+            Outcome::Recirculated => D::Recirculated,
+            Outcome::Rejected => D::Rejected,
+        }
+    }
+}
+
+impl From<hangar_model::DischargeOutcome> for Outcome {
+    fn from(o: hangar_model::DischargeOutcome) -> Self {
+        use hangar_model::DischargeOutcome as D;
+        match o {
+            D::Sorted => Outcome::Sorted,
+            D::NoRead => Outcome::NoRead,
+            D::NoDestination => Outcome::NoDestination,
+            D::ChuteFull => Outcome::ChuteFull,
+            D::Recirculated => Outcome::Recirculated,
+            D::Rejected => Outcome::Rejected,
+        }
+    }
+}
+
 /// A chute's state as the sorter reports it.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum ChuteState {

@@ -8,9 +8,7 @@
 use hangar_model::{
     Actor, Detail, DischargeOutcome, Event, EventCode, Location, S10Id, Subject, Timestamp,
 };
-use hangar_sort::telegram::{
-    Body, ChuteState, Framed, Framer, NakReason, Outcome, Refusal, Telegram,
-};
+use hangar_sort::telegram::{Body, ChuteState, Framed, Framer, NakReason, Refusal, Telegram};
 use hangar_sort::{ChuteStates, Directory, ParcelInfo, Plan, decide};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -155,14 +153,7 @@ impl HostState {
 
     /// The event a discharge confirmation becomes.
     fn discharge_event(&self, sorter: u8, d: &hangar_sort::telegram::Discharge) -> Event {
-        let outcome = match d.outcome {
-            Outcome::Sorted => DischargeOutcome::Sorted,
-            Outcome::NoRead => DischargeOutcome::NoRead,
-            Outcome::NoDestination => DischargeOutcome::NoDestination,
-            Outcome::ChuteFull => DischargeOutcome::ChuteFull,
-            Outcome::Recirculated => DischargeOutcome::Recirculated,
-            Outcome::Rejected => DischargeOutcome::Rejected,
-        };
+        let outcome: DischargeOutcome = d.outcome.into();
         let known = S10Id::parse(d.barcode.as_str())
             .ok()
             .filter(|id| self.directory.read().expect("lock").contains_key(id));

@@ -186,7 +186,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             f.parse_per_s, f.parse_mb_per_s
         );
         println!(
-            "  commit_per_s      {:>12.0}   through the store: writer thread, checks, MAN events, fsync",
+            "  commit_per_s      {:>12.0}   through the store, files from 2 threads: rows, commitments, checks, MAN events, fsync",
             f.commit_per_s
         );
         println!(
