@@ -1,0 +1,128 @@
+//! IOSS number checks beyond the format (which `hangar_model::IossNumber` enforces): a register
+//! of numbers known to be valid, and signals of misuse across consignments.
+
+use hangar_model::{IossField, IossNumber, Parcel};
+use std::collections::{HashMap, HashSet};
+
+/// Known IOSS numbers and whether each belongs to an intermediary (a marketplace, legitimately
+/// used for many sellers).
+#[derive(Clone, Debug, Default)]
+pub struct Register {
+    known: HashMap<IossNumber, bool>,
+}
+
+impl Register {
+    /// Parses `number,holder,kind` lines (`kind`: `seller` or `intermediary`); `#` comments.
+    pub fn parse(file: &str, text: &str) -> Result<Register, String> {
+        let mut known = HashMap::new();
+        for (i, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let cells: Vec<&str> = line.split(',').map(str::trim).collect();
+            let at = format!("{file}:{}", i + 1);
+            let number = IossNumber::parse(cells[0]).map_err(|e| format!("{at}: number: {e}"))?;
+            let intermediary = match cells.get(2).copied() {
+                Some("intermediary") => true,
+                Some("seller") | None => false,
+                Some(other) => {
+                    return Err(format!(
+                        "{at}: kind: expected seller or intermediary, got {other:?}"
+                    ));
+                }
+            };
+            known.insert(number, intermediary);
+        }
+        Ok(Register { known })
+    }
+
+    /// Whether the number is registered.
+    pub fn contains(&self, n: &IossNumber) -> bool {
+        self.known.contains_key(n)
+    }
+}
+
+/// A reason to look at a parcel's IOSS number.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "signal", rename_all = "snake_case")]
+pub enum Signal {
+    /// Well formed but not in the register.
+    Unregistered {
+        /// The number.
+        number: String,
+    },
+    /// A seller's own number used by more unrelated sellers than allowed.
+    SharedBySellers {
+        /// The number.
+        number: String,
+        /// Distinct sellers seen using it.
+        sellers: usize,
+    },
+    /// An IOSS number on a consignment above EUR 150 (IOSS does not cover it).
+    AboveCeiling {
+        /// The number.
+        number: String,
+        /// Value in euro cents.
+        value_eur_cents: i64,
+    },
+}
+
+/// Watches IOSS numbers across consignments.
+pub struct Monitor {
+    register: Register,
+    max_sellers: usize,
+    sellers: HashMap<IossNumber, HashSet<String>>,
+}
+
+impl Monitor {
+    /// A monitor flagging non-intermediary numbers used by more than `max_sellers` sellers.
+    pub fn new(register: Register, max_sellers: usize) -> Monitor {
+        Monitor {
+            register,
+            max_sellers,
+            sellers: HashMap::new(),
+        }
+    }
+
+    /// Looks at one parcel (its value in euro cents, the H7 ceiling); returns its signals.
+    pub fn observe(
+        &mut self,
+        p: &Parcel,
+        value_eur_cents: i64,
+        ceiling_eur_cents: i64,
+    ) -> Vec<Signal> {
+        let IossField::Valid(n) = &p.ioss else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        match self.register.known.get(n) {
+            None => out.push(Signal::Unregistered {
+                number: n.to_string(),
+            }),
+            Some(false) => {
+                let seller = format!(
+                    "{}|{}",
+                    p.consignor.name.to_lowercase(),
+                    p.consignor.country
+                );
+                let set = self.sellers.entry(*n).or_default();
+                set.insert(seller);
+                if set.len() > self.max_sellers {
+                    out.push(Signal::SharedBySellers {
+                        number: n.to_string(),
+                        sellers: set.len(),
+                    });
+                }
+            }
+            Some(true) => {}
+        }
+        if value_eur_cents > ceiling_eur_cents {
+            out.push(Signal::AboveCeiling {
+                number: n.to_string(),
+                value_eur_cents,
+            });
+        }
+        out
+    }
+}
