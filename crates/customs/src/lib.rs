@@ -7,11 +7,14 @@
 //! recording which rule versions applied. `ioss`: IOSS number checks (format, register, misuse
 //! signals).
 //!
-//! Risk rules and denied-party screening are the next part of this crate (not built yet).
+//! `risk`: explainable risk rules (undervaluation against a median/MAD reference per HS
+//! heading, split consignments, description vs tariff code, restricted goods). Denied-party
+//! screening is the next part of this crate (not built yet).
 
 pub mod assess;
 pub mod h7;
 pub mod ioss;
+pub mod risk;
 pub mod rules;
 
 pub use assess::{Assessment, VatCollection, assess};

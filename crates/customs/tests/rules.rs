@@ -232,3 +232,37 @@ fn ioss_register_and_misuse_signals() {
         }]
     );
 }
+
+#[test]
+fn split_consignments_only_within_the_window_and_explained() {
+    use hangar_customs::risk::SplitDetector;
+    let mut s = SplitDetector::new(24 * 3_600_000, 15_000);
+    let p = parcel(
+        &[("610910", "Men's cotton T-shirt", 9_000)],
+        Currency::EUR,
+        ioss(),
+        ("DE", "10115"),
+    );
+    assert!(
+        s.observe(&p, Timestamp(0), 9_000).is_none(),
+        "one parcel alone is fine"
+    );
+    let hit = s
+        .observe(&p, Timestamp(3_600_000), 9_000)
+        .expect("two within a day sum to EUR 180");
+    assert!(
+        hit.reason.starts_with(
+            "2 parcels from the same seller to the same buyer within 24 h total EUR 180.00"
+        ),
+        "{}",
+        hit.reason
+    );
+    let mut later = SplitDetector::new(24 * 3_600_000, 15_000);
+    assert!(later.observe(&p, Timestamp(0), 9_000).is_none());
+    assert!(
+        later
+            .observe(&p, Timestamp(25 * 3_600_000), 9_000)
+            .is_none(),
+        "outside the window"
+    );
+}
