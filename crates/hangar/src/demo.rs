@@ -5,7 +5,7 @@ use crate::ingest::{Report, ingest_files, now};
 use crate::ui;
 use anyhow::{Context, bail};
 use hangar_gen::{generate, write_day};
-use hangar_hub::{DayTally, EurRates, HubConfig, RoutePlan, SimParcel, run_day};
+use hangar_hub::{DayTally, HubConfig, RoutePlan, SimParcel, run_day};
 use hangar_hub::{HostError, SortHost};
 use hangar_model::{Actor, Date, Event, Location};
 use hangar_model::{DischargeOutcome, S10Id, Timestamp};
@@ -197,10 +197,10 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     // 3. Run the day from what the store holds, its sort stage through the real sorter
     //    interface: a sort host on a TCP port, the day's two sorters connected to it.
     let plan = RoutePlan::default_eu();
-    let rates = EurRates::builtin();
+    let book = hangar_customs::RuleBook::builtin();
     let flights = store.flights()?;
     let mut sim_parcels = Vec::with_capacity(parcels as usize);
-    store.for_each_parcel(&mut |p| sim_parcels.push(SimParcel::new(&p, &rates)))?;
+    store.for_each_parcel(&mut |p| sim_parcels.push(SimParcel::new(&p, date, &book)))?;
     let cfg = HubConfig {
         seed,
         ..Default::default()

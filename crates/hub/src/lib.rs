@@ -10,7 +10,7 @@ pub mod customs;
 pub mod host;
 mod sim;
 
-pub use customs::{EurRates, first_stage};
+pub use customs::first_stage;
 pub use hangar_sort::{Plan as RoutePlan, Route};
 pub use host::{HostError, LocalSortHost, SortHost};
 pub use sim::{DayTally, HubConfig, SimParcel, run_day};

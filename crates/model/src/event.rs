@@ -248,6 +248,13 @@ pub enum CustomsReason {
     },
     /// The IOSS number given is not a well-formed IOSS number.
     MalformedIoss,
+    /// Goods that always need a full declaration (excise goods, weapons, ...).
+    ExcludedGoods {
+        /// Item line, from 1.
+        item: u32,
+        /// Why, in words.
+        why: String,
+    },
 }
 
 /// How the sorter reported a discharge.

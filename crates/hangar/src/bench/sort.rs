@@ -2,7 +2,7 @@
 
 use anyhow::Context;
 use hangar_gen::{DayConfig, generate};
-use hangar_hub::{EurRates, first_stage};
+use hangar_hub::first_stage;
 use hangar_model::rng::Rng;
 use hangar_model::{Actor, Date, Location, S10Id, Timestamp};
 use hangar_sort::telegram::{Barcode, Read, Request};
@@ -66,12 +66,13 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         flights: 4,
         seed: 3,
     });
-    let rates = EurRates::builtin();
+    let book = hangar_customs::RuleBook::builtin();
+    let on = Date::parse("2026-11-22").expect("date");
     let directory: HashMap<S10Id, ParcelInfo> = day
         .parcels
         .iter()
         .map(|p| {
-            let customs = if first_stage(p, &rates).is_ok() {
+            let customs = if first_stage(p, on, &book).is_ok() {
                 Customs::Released
             } else {
                 Customs::Held

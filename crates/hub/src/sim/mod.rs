@@ -1,6 +1,6 @@
 //! The discrete-event simulation of one hub day.
 
-use crate::customs::{EurRates, first_stage};
+use crate::customs::first_stage;
 use hangar_model::rng::Rng;
 use hangar_model::{
     Actor, BagId, CustomsReason, Detail, DischargeOutcome, DiscrepancyKind, Event, EventCode,
@@ -95,7 +95,8 @@ impl SimParcel {
     }
 
     /// Extracts what the day needs and takes the first customs decision.
-    pub fn new(p: &Parcel, rates: &EurRates) -> SimParcel {
+    /// `date` is the day customs decides; `book` the customs rules.
+    pub fn new(p: &Parcel, date: hangar_model::Date, book: &hangar_customs::RuleBook) -> SimParcel {
         SimParcel {
             id: p.id,
             country: p.consignee.country,
@@ -104,7 +105,7 @@ impl SimParcel {
             flight: p.flight,
             uld: p.uld,
             bag: p.bag,
-            customs: first_stage(p, rates),
+            customs: first_stage(p, date, book),
         }
     }
 }
@@ -591,6 +592,7 @@ impl<'a, E: From<crate::host::HostError>> Sim<'a, E> {
                             CustomsReason::OverH7Threshold { .. } => "over_h7_threshold",
                             CustomsReason::MissingElement { .. } => "missing_element",
                             CustomsReason::MalformedIoss => "malformed_ioss",
+                            CustomsReason::ExcludedGoods { .. } => "excluded_goods",
                         };
                         *self.tally.held_by_reason.entry(name.into()).or_default() += 1;
                     }

@@ -10,11 +10,11 @@ fn day_events(parcels: u32, seed: u64) -> (hangar_gen::Day, Vec<Event>, DayTally
         seed,
     });
     let plan = RoutePlan::default_eu();
-    let rates = EurRates::builtin();
+    let book = hangar_customs::RuleBook::builtin();
     let sim: Vec<SimParcel> = day
         .parcels
         .iter()
-        .map(|p| SimParcel::new(p, &rates))
+        .map(|p| SimParcel::new(p, Date::parse("2026-11-22").unwrap(), &book))
         .collect();
     let mut events = Vec::new();
     let cfg = HubConfig {
