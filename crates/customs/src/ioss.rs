@@ -37,6 +37,23 @@ impl Register {
         Ok(Register { known })
     }
 
+    /// A register of marketplace numbers (intermediaries).
+    pub fn intermediaries(numbers: impl IntoIterator<Item = IossNumber>) -> Register {
+        Register {
+            known: numbers.into_iter().map(|n| (n, true)).collect(),
+        }
+    }
+
+    /// Numbers registered.
+    pub fn len(&self) -> usize {
+        self.known.len()
+    }
+
+    /// No number registered.
+    pub fn is_empty(&self) -> bool {
+        self.known.is_empty()
+    }
+
     /// Whether the number is registered.
     pub fn contains(&self, n: &IossNumber) -> bool {
         self.known.contains_key(n)
@@ -59,6 +76,12 @@ pub enum Signal {
         /// Distinct sellers seen using it.
         sellers: usize,
     },
+    /// No IOSS number, from a seller seen declaring under one before (VAT at import may be
+    /// charged twice, or the number is being hidden).
+    MissingForKnownSeller {
+        /// The number the seller used before.
+        usual: String,
+    },
     /// An IOSS number on a consignment above EUR 150 (IOSS does not cover it).
     AboveCeiling {
         /// The number.
@@ -68,11 +91,53 @@ pub enum Signal {
     },
 }
 
+/// Most sellers remembered (numbers they declared under); beyond it, new sellers are not
+/// remembered (the memory is bounded, the signal is best effort).
+pub const MAX_SELLERS: usize = 1_000_000;
+
 /// Watches IOSS numbers across consignments.
 pub struct Monitor {
     register: Register,
     max_sellers: usize,
     sellers: HashMap<IossNumber, HashSet<String>>,
+    /// Seller -> the number it declared under last.
+    usual: HashMap<String, IossNumber>,
+}
+
+impl Signal {
+    /// The signal's rule name (`ioss_unregistered`, `ioss_shared`, `ioss_missing`,
+    /// `ioss_above_ceiling`).
+    pub fn rule(&self) -> &'static str {
+        match self {
+            Signal::Unregistered { .. } => "ioss_unregistered",
+            Signal::SharedBySellers { .. } => "ioss_shared",
+            Signal::MissingForKnownSeller { .. } => "ioss_missing",
+            Signal::AboveCeiling { .. } => "ioss_above_ceiling",
+        }
+    }
+
+    /// Why, in words an officer reads.
+    pub fn describe(&self) -> String {
+        match self {
+            Signal::Unregistered { number } => {
+                format!("IOSS number {number} is well formed but not in the register")
+            }
+            Signal::SharedBySellers { number, sellers } => format!(
+                "IOSS number {number} belongs to one seller but {sellers} unrelated sellers used it"
+            ),
+            Signal::MissingForKnownSeller { usual } => {
+                format!("no IOSS number, but this seller declared under {usual} before")
+            }
+            Signal::AboveCeiling {
+                number,
+                value_eur_cents,
+            } => format!(
+                "IOSS number {number} on a consignment of EUR {}.{:02}, above the EUR 150 IOSS covers",
+                value_eur_cents / 100,
+                value_eur_cents % 100
+            ),
+        }
+    }
 }
 
 impl Monitor {
@@ -82,6 +147,7 @@ impl Monitor {
             register,
             max_sellers,
             sellers: HashMap::new(),
+            usual: HashMap::new(),
         }
     }
 
@@ -92,22 +158,36 @@ impl Monitor {
         value_eur_cents: i64,
         ceiling_eur_cents: i64,
     ) -> Vec<Signal> {
-        let IossField::Valid(n) = &p.ioss else {
-            return Vec::new();
+        let seller = format!(
+            "{}|{}",
+            p.consignor.name.to_lowercase(),
+            p.consignor.country
+        );
+        let n = match &p.ioss {
+            IossField::Valid(n) => n,
+            IossField::Absent => {
+                return match self.usual.get(&seller) {
+                    Some(u) => vec![Signal::MissingForKnownSeller {
+                        usual: u.to_string(),
+                    }],
+                    None => Vec::new(),
+                };
+            }
+            IossField::Malformed(_) => return Vec::new(),
         };
+        if self.usual.len() < MAX_SELLERS || self.usual.contains_key(&seller) {
+            self.usual.insert(seller.clone(), *n);
+        }
         let mut out = Vec::new();
         match self.register.known.get(n) {
             None => out.push(Signal::Unregistered {
                 number: n.to_string(),
             }),
             Some(false) => {
-                let seller = format!(
-                    "{}|{}",
-                    p.consignor.name.to_lowercase(),
-                    p.consignor.country
-                );
                 let set = self.sellers.entry(*n).or_default();
-                set.insert(seller);
+                if set.len() <= self.max_sellers {
+                    set.insert(seller);
+                }
                 if set.len() > self.max_sellers {
                     out.push(Signal::SharedBySellers {
                         number: n.to_string(),

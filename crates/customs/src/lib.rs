@@ -8,15 +8,19 @@
 //! signals).
 //!
 //! `risk`: explainable risk rules (undervaluation against a median/MAD reference per HS
-//! heading, split consignments, description vs tariff code, restricted goods). Denied-party
-//! screening is the next part of this crate (not built yet).
+//! heading, split consignments, description vs tariff code, restricted goods). `engine`: the
+//! decision per consignment (release, request for information, hold, refuse) combining all of
+//! the above with denied-party screening (`hangar-screen`), every reason and rule version
+//! recorded.
 
 pub mod assess;
+pub mod engine;
 pub mod h7;
 pub mod ioss;
 pub mod risk;
 pub mod rules;
 
 pub use assess::{Assessment, VatCollection, assess};
+pub use engine::{Decision, Engine, EngineConfig};
 pub use h7::{H7, H7Problem, declare};
 pub use rules::{RuleBook, RulesError};

@@ -13,6 +13,8 @@ pub struct Hit {
     pub rule: &'static str,
     /// Why, in words an officer reads.
     pub reason: String,
+    /// What it leads to.
+    pub action: Action,
 }
 
 #[derive(Deserialize)]
@@ -42,6 +44,20 @@ struct Restricted {
     name: String,
     hs: Vec<String>,
     keywords: Vec<String>,
+    /// `hold` (inspect; licences or permits may allow it) or `refuse` (prohibited).
+    #[serde(default)]
+    action: Action,
+}
+
+/// What a restricted-goods hit leads to.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Hold for inspection.
+    #[default]
+    Hold,
+    /// Refuse entry.
+    Refuse,
 }
 
 /// The built-in lists.
@@ -95,6 +111,7 @@ impl Lists {
                     && !m.allowed_hs.iter().any(|a| hs.starts_with(a.as_str()))
                 {
                     hits.push(Hit {
+                            action: Action::Hold,
                             rule: "description_mismatch",
                             reason: format!(
                                 "item {}: {:?} mentions {k:?} ({}) but is declared under {hs}, expected {}",
@@ -116,6 +133,7 @@ impl Lists {
                         _ => unreachable!(),
                     };
                     hits.push(Hit {
+                        action: r.action,
                         rule: "restricted",
                         reason: format!("item {}: {} ({why})", i + 1, r.name),
                     });
@@ -222,6 +240,7 @@ impl References {
             let ln = per_kg.ln();
             if ln < r.median_ln - k * 1.4826 * r.mad_ln && ln < r.median_ln + fraction.ln() {
                 hits.push(Hit {
+                    action: Action::Hold,
                     rule: "undervalued",
                     reason: format!(
                         "item {}: EUR {:.2}/kg declared, heading {heading} usually EUR {:.2}/kg (median of {} lines; {:.1} robust deviations below)",
@@ -245,7 +264,13 @@ pub struct SplitDetector {
     ceiling_eur_cents: i64,
     /// (buyer, seller) -> the parcels seen in the window: when, value, which.
     seen: HashMap<(String, String), Vec<Seen>>,
+    /// Observations since the last sweep of expired pairs.
+    since_sweep: usize,
 }
+
+/// Observations between two sweeps of buyer/seller pairs whose parcels all left the window
+/// (keeps the detector's memory bounded by the window, not by history).
+const SWEEP_EVERY: usize = 65_536;
 
 type Seen = (Timestamp, i64, hangar_model::S10Id);
 
@@ -256,11 +281,22 @@ impl SplitDetector {
             window_ms,
             ceiling_eur_cents,
             seen: HashMap::new(),
+            since_sweep: 0,
         }
     }
 
     /// Looks at a parcel declared at `at` with value `eur_cents`; a hit names the other parcels.
     pub fn observe(&mut self, p: &Parcel, at: Timestamp, eur_cents: i64) -> Option<Hit> {
+        self.observe_group(p, at, eur_cents).map(|(h, _)| h)
+    }
+
+    /// As `observe`, also returning every parcel of the group the hit is about.
+    pub fn observe_group(
+        &mut self,
+        p: &Parcel,
+        at: Timestamp,
+        eur_cents: i64,
+    ) -> Option<(Hit, Vec<hangar_model::S10Id>)> {
         if eur_cents > self.ceiling_eur_cents {
             return None;
         }
@@ -273,11 +309,21 @@ impl SplitDetector {
                 .unwrap_or_default()
         );
         let seller = p.consignor.name.to_lowercase();
+        self.since_sweep += 1;
+        if self.since_sweep >= SWEEP_EVERY {
+            self.since_sweep = 0;
+            let window = self.window_ms;
+            self.seen.retain(|_, l| {
+                l.iter()
+                    .any(|(t, _, _)| at.unix_ms() - t.unix_ms() <= window)
+            });
+        }
         let list = self.seen.entry((buyer, seller)).or_default();
         list.retain(|(t, _, _)| at.unix_ms() - t.unix_ms() <= self.window_ms);
         list.push((at, eur_cents, p.id));
         let total: i64 = list.iter().map(|(_, v, _)| v).sum();
-        (list.len() > 1 && total > self.ceiling_eur_cents).then(|| Hit {
+        (list.len() > 1 && total > self.ceiling_eur_cents).then(|| (Hit {
+            action: Action::Hold,
             rule: "split_consignment",
             reason: format!(
                 "{} parcels from the same seller to the same buyer within {} h total EUR {:.2} (over EUR {:.2}): {}",
@@ -287,6 +333,6 @@ impl SplitDetector {
                 self.ceiling_eur_cents as f64 / 100.0,
                 list.iter().map(|(_, _, id)| id.to_string()).collect::<Vec<_>>().join(", ")
             ),
-        })
+        }, list.iter().map(|(_, _, id)| *id).collect()))
     }
 }

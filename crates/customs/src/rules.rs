@@ -221,7 +221,7 @@ impl RuleBook {
     /// `m` in euro cents (rounded down) on `on`, and the rates' version.
     pub fn to_eur_cents(&self, m: Money, on: Date) -> Result<(i64, &str), RulesError> {
         if m.currency == Currency::EUR {
-            return Ok((m.cents, "EUR"));
+            return Ok((m.cents, "value in euro: no exchange rate needed"));
         }
         let r = in_force(&self.rates, on)
             .ok_or_else(|| RulesError(format!("no exchange rates in force on {on}")))?;

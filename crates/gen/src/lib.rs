@@ -111,6 +111,9 @@ pub struct Day {
     pub parcels: Vec<Parcel>,
     /// Ground truth of the anomalies.
     pub labels: Vec<Label>,
+    /// IOSS numbers of the marketplaces the day's sellers sell through (intermediaries; what
+    /// the hub's IOSS register holds).
+    pub marketplaces: Vec<IossNumber>,
 }
 
 /// The hub every generated flight lands at.
@@ -183,7 +186,7 @@ struct Generator {
 }
 
 impl Generator {
-    fn new(cfg: DayConfig) -> Self {
+    fn new(cfg: DayConfig, stream: &str) -> (Self, Vec<IossNumber>) {
         let mut rng = Rng::fork(cfg.seed, "sellers");
         let marketplaces: Vec<IossNumber> = [372u16, 528, 442, 56, 276, 250]
             .iter()
@@ -217,8 +220,8 @@ impl Generator {
             .iter()
             .map(|g| Country::parse(g.iso2).expect("EU27 code"))
             .collect();
-        Generator {
-            rng: Rng::fork(cfg.seed, "parcels"),
+        let g = Generator {
+            rng: Rng::fork(cfg.seed, stream),
             seller_weights: Weighted::zipf(sellers.len(), 1.07),
             sellers,
             country_weights: Weighted::new(geo::EU27.iter().map(|g| u64::from(g.population_k))),
@@ -233,7 +236,8 @@ impl Generator {
                 r.below(u64::from(99_999_999 - cfg.parcels)) as u32
             },
             split_groups: 0,
-        }
+        };
+        (g, marketplaces)
     }
 
     fn consignee(&mut self) -> Party {
@@ -499,6 +503,21 @@ struct Head {
 
 /// Generates the day described by `cfg`.
 pub fn generate(cfg: DayConfig) -> Day {
+    generate_stream(cfg, "parcels")
+}
+
+/// A past day of the same hub: the same sellers, marketplaces and flights as `cfg`'s day, but
+/// other parcels (`days_back` days before, each a different stream). What the customs engine
+/// learns its references from.
+pub fn history(cfg: DayConfig, days_back: u32) -> Day {
+    let cfg = DayConfig {
+        date: cfg.date.add_days(-(days_back.min(3650) as i32)),
+        ..cfg
+    };
+    generate_stream(cfg, &format!("parcels-{days_back}-days-back"))
+}
+
+fn generate_stream(cfg: DayConfig, stream: &str) -> Day {
     assert!(
         cfg.parcels >= 1 && cfg.parcels <= MAX_PARCELS,
         "parcels must be 1..={MAX_PARCELS}"
@@ -507,7 +526,7 @@ pub fn generate(cfg: DayConfig) -> Day {
         cfg.flights >= 1 && cfg.flights <= MAX_FLIGHTS,
         "flights must be 1..={MAX_FLIGHTS}"
     );
-    let mut g = Generator::new(cfg);
+    let (mut g, marketplaces) = Generator::new(cfg, stream);
     let mut frng = Rng::fork(cfg.seed, "flights");
     let hub = Airport::parse(HUB).expect("hub code");
 
@@ -611,6 +630,7 @@ pub fn generate(cfg: DayConfig) -> Day {
         flights,
         parcels,
         labels,
+        marketplaces,
     }
 }
 

@@ -19,6 +19,9 @@ pub struct Written {
     pub jsonl: Vec<PathBuf>,
     /// `labels.csv`.
     pub labels: PathBuf,
+    /// `ioss-register.csv`: the marketplaces' IOSS numbers (`number,holder,kind`), as the
+    /// hub's register of known numbers holds them.
+    pub ioss_register: PathBuf,
 }
 
 /// Writes `path` through a temporary file and a rename, so a crash leaves no half-written file.
@@ -45,6 +48,7 @@ pub fn write_day(day: &Day, dir: &Path, mut progress: impl FnMut(usize)) -> io::
     let mut out = Written {
         schedule: dir.join("schedule.csv"),
         labels: dir.join("labels.csv"),
+        ioss_register: dir.join("ioss-register.csv"),
         ..Default::default()
     };
     write_atomic(&out.schedule, |w| write_schedule(w, &day.flights))?;
@@ -72,6 +76,13 @@ pub fn write_day(day: &Day, dir: &Path, mut progress: impl FnMut(usize)) -> io::
             cw.write_record([l.parcel.as_str(), l.anomaly.as_str(), &l.note])?;
         }
         cw.flush()
+    })?;
+    write_atomic(&out.ioss_register, |w| {
+        writeln!(w, "# number,holder,kind")?;
+        for (i, n) in day.marketplaces.iter().enumerate() {
+            writeln!(w, "{n},Marketplace {},intermediary", i + 1)?;
+        }
+        Ok(())
     })?;
     Ok(out)
 }

@@ -23,6 +23,8 @@ use std::time::{Duration, Instant};
 const APPEND_BATCH: usize = 20_000;
 /// Batches that may wait for the store while the day runs on (backpressure).
 const APPEND_QUEUE: usize = 4;
+/// Parcels of the previous day the customs engine learns from.
+const HISTORY_PARCELS: u32 = 50_000;
 
 /// Arguments of `hangar demo`.
 #[derive(clap::Args)]
@@ -66,6 +68,9 @@ struct Summary {
     in_progress: u64,
     events: u64,
     held_by_reason: BTreeMap<String, u64>,
+    customs_by_outcome: BTreeMap<String, u64>,
+    detection: BTreeMap<String, crate::customs::Detection>,
+    clean_stopped: u64,
     exceptions_by_kind: BTreeMap<String, u64>,
     no_reads: u64,
     labelled_anomalies: u64,
@@ -194,13 +199,40 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         files.len()
     ));
 
-    // 3. Run the day from what the store holds, its sort stage through the real sorter
-    //    interface: a sort host on a TCP port, the day's two sorters connected to it.
-    let plan = RoutePlan::default_eu();
-    let book = hangar_customs::RuleBook::builtin();
+    // 3. Customs: the engine learns from the hub's previous day (value references per tariff
+    //    heading, which sellers declare under which IOSS number), then decides each flight's
+    //    consignments as they are declared, from what the store holds.
     let flights = store.flights()?;
-    let mut sim_parcels = Vec::with_capacity(parcels as usize);
-    store.for_each_parcel(&mut |p| sim_parcels.push(SimParcel::new(&p, date, &book)))?;
+    let setup = crate::customs::Setup {
+        register: Some(written.ioss_register.clone()),
+        ..Default::default()
+    };
+    let mut engine = setup.engine()?;
+    let history = hangar_gen::history(
+        hangar_gen::DayConfig {
+            parcels: parcels.min(HISTORY_PARCELS),
+            ..config
+        },
+        1,
+    );
+    engine.learn(&history.parcels, date.add_days(-1));
+    drop(history);
+    let mut stored = Vec::with_capacity(parcels as usize);
+    store.for_each_parcel(&mut |p| stored.push(p))?;
+    let decisions = hangar_hub::decide_day(&stored, &flights, &mut engine, date);
+    let (detection, clean_stopped) = crate::customs::detection(&day.labels, &decisions);
+    let sim_parcels: Vec<SimParcel> = stored
+        .iter()
+        .zip(&decisions)
+        .map(|(p, d)| SimParcel::new(p, d))
+        .collect();
+    drop(stored);
+    drop(decisions);
+    mark("customs", &mut lap);
+
+    // 4. Run the day, its sort stage through the real sorter interface: a sort host on a TCP
+    //    port, the day's two sorters connected to it.
+    let plan = RoutePlan::default_eu();
     let cfg = HubConfig {
         seed,
         ..Default::default()
@@ -276,7 +308,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     pb.finish_and_clear();
     mark("run_day", &mut lap);
 
-    // 4. Derive every parcel's state from the stored events and reconcile.
+    // 5. Derive every parcel's state from the stored events and reconcile.
     let checkpoint = log.checkpoint_now()?;
     mark("log", &mut lap);
     let derived: TerminalCounts = store.terminal_counts()?;
@@ -296,6 +328,9 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         in_progress: derived.in_progress,
         events: counts.events,
         held_by_reason: tally.held_by_reason.clone(),
+        customs_by_outcome: tally.customs_by_outcome.clone(),
+        detection,
+        clean_stopped,
         exceptions_by_kind: tally.exceptions_by_kind.clone(),
         no_reads: tally.no_reads,
         labelled_anomalies: day.labels.len() as u64,
@@ -402,6 +437,11 @@ fn print_summary(s: &Summary, wall: Duration) {
         s.exceptions,
         fmt_map(&s.exceptions_by_kind)
     );
+    println!(
+        "  customs       {:>9}   decisions: {}",
+        s.customs_by_outcome.values().sum::<u64>(),
+        fmt_map(&s.customs_by_outcome)
+    );
     println!("  events        {:>9}   in the store", s.events);
     println!(
         "  = handed over + held + exceptions = {}",
@@ -418,6 +458,19 @@ fn print_summary(s: &Summary, wall: Duration) {
             id, r.carrier, r.parcels, r.trucks
         );
     }
+    println!();
+    println!("  planted anomaly      parcels   caught   rate");
+    for (k, d) in &s.detection {
+        println!(
+            "  {:<18} {:>9} {:>8}   {:.3}",
+            k, d.labelled, d.caught, d.rate
+        );
+    }
+    println!(
+        "  clean parcels stopped by customs: {} of {}",
+        s.clean_stopped,
+        s.parcels - s.detection.values().map(|d| d.labelled).sum::<u64>()
+    );
     println!();
     let stages: Vec<String> = s
         .stages_s
@@ -447,7 +500,8 @@ fn print_summary(s: &Summary, wall: Duration) {
     print!("{}", s.checkpoint);
 }
 
-fn fmt_map(m: &BTreeMap<String, u64>) -> String {
+/// `key value, key value, ...`.
+pub fn fmt_map(m: &BTreeMap<String, u64>) -> String {
     m.iter()
         .map(|(k, v)| format!("{k} {v}"))
         .collect::<Vec<_>>()

@@ -3,6 +3,7 @@
 
 mod audit;
 mod bench;
+mod customs;
 mod demo;
 mod generate;
 mod ingest;
@@ -42,6 +43,9 @@ enum Command {
     /// What an auditor runs: verify a hub's log.
     #[command(subcommand)]
     Audit(audit::Cmd),
+    /// Customs: decide a manifest's consignments, explain a decision, release or hold a parcel.
+    #[command(subcommand)]
+    Customs(customs::Cmd),
     /// The sorter interface: sort host, emulator, route plans.
     #[command(subcommand)]
     Sorter(sorter::Cmd),
@@ -72,6 +76,7 @@ fn main() -> ExitCode {
         Command::Track(a) => track::run(a),
         Command::Log(c) => log::run(c),
         Command::Audit(c) => audit::run(c),
+        Command::Customs(c) => customs::run(c),
         Command::Sorter(c) => sorter::run(c),
         Command::Bench(w) => bench::run(w),
     };

@@ -97,7 +97,9 @@ pub fn directory(store: &dyn Store) -> anyhow::Result<HashMap<S10Id, ParcelInfo>
         if let Some(info) = dir.get_mut(&id) {
             info.customs = match s.customs {
                 CustomsStatus::Released => Customs::Released,
-                CustomsStatus::Held => Customs::Held,
+                CustomsStatus::Held
+                | CustomsStatus::InformationRequested
+                | CustomsStatus::Refused => Customs::Held,
                 CustomsStatus::NotReported | CustomsStatus::Reported => Customs::Pending,
             };
         }

@@ -24,18 +24,33 @@ pub fn describe(d: &Detail) -> String {
             file_digest, line, ..
         } => format!("manifest {file_digest}… line {line}"),
         Detail::Received { bag, uld } => format!("bag {bag} from ULD {uld}"),
-        Detail::Held { reasons } => {
-            let r: Vec<String> = reasons
-                .iter()
-                .map(|r| {
-                    serde_json::to_value(r)
-                        .ok()
-                        .and_then(|v| v["reason"].as_str().map(String::from))
-                        .unwrap_or_default()
-                })
-                .collect();
+        Detail::Held { reasons, .. } => {
+            let r: Vec<&str> = reasons.iter().map(|r| r.name()).collect();
             format!("reasons: {}", r.join(", "))
         }
+        Detail::Cleared {
+            duty_cents,
+            vat_cents,
+            vat_at_sale,
+            fee_cents,
+            ..
+        } => format!(
+            "duty {}, VAT {} ({}){}",
+            crate::ui::eur(*duty_cents),
+            crate::ui::eur(*vat_cents),
+            if *vat_at_sale {
+                "collected at sale, IOSS"
+            } else {
+                "due at import"
+            },
+            if *fee_cents > 0 {
+                format!(", handling fee {}", crate::ui::eur(*fee_cents))
+            } else {
+                String::new()
+            }
+        ),
+        Detail::Declarant { why } => format!("declarant's reason: {why}"),
+        Detail::Accessed { what, purpose } => format!("{what} ({purpose})"),
         Detail::SortDecision { chute, route, pass } => {
             format!(
                 "chute {chute}{}, pass {pass}",

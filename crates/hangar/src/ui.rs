@@ -37,3 +37,9 @@ pub fn line(pb: &ProgressBar, s: String) {
         pb.println(s)
     }
 }
+
+/// Euro cents as `EUR 12.34`.
+pub fn eur(cents: i64) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    format!("EUR {sign}{}.{:02}", cents.abs() / 100, cents.abs() % 100)
+}

@@ -6,7 +6,8 @@ use crate::ascii::{Ascii, string_id};
 use crate::{BagId, FlightKey, Invalid, Mawb, S10Id, TruckId, UldId};
 
 /// Status codes. Where the industry has one (IATA Cargo-IMP FSU / ONE Record eventCode) it is
-/// used; `HLD`, `SDC` and `SRT` are Hangar's own for steps those vocabularies do not name.
+/// used; `HLD`, `RFI`, `RTS`, `SDC`, `SRT`, `CFG` and `ACC` are Hangar's own for steps those
+/// vocabularies do not name.
 #[derive(
     Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, serde::Serialize, serde::Deserialize,
 )]
@@ -21,8 +22,12 @@ pub enum EventCode {
     RCF,
     /// Reported to customs: the import declaration (H7) was lodged.
     CRC,
-    /// Held by customs (Hangar code): inspection, information or full declaration needed.
+    /// Held by customs (Hangar code): inspection or a full declaration needed.
     HLD,
+    /// Customs requested information (Hangar code, after ICS2's "request for information").
+    RFI,
+    /// Refused by customs (Hangar code): to be returned to the sender or destroyed.
+    RTS,
     /// Cleared by customs: released for free circulation.
     CCD,
     /// Sort decision (Hangar code): the host told the sorter which chute.
@@ -37,17 +42,21 @@ pub enum EventCode {
     DLV,
     /// Configuration changed (Hangar code): a route plan, a rule, a threshold.
     CFG,
+    /// Sensitive data read (Hangar code): who looked at a parcel's personal or commercial data.
+    ACC,
 }
 
 impl EventCode {
     /// Every code, in the order of a parcel's life.
-    pub const ALL: [EventCode; 13] = [
+    pub const ALL: [EventCode; 16] = [
         EventCode::MAN,
         EventCode::DEP,
         EventCode::ARR,
         EventCode::RCF,
         EventCode::CRC,
         EventCode::HLD,
+        EventCode::RFI,
+        EventCode::RTS,
         EventCode::CCD,
         EventCode::SDC,
         EventCode::SRT,
@@ -55,6 +64,7 @@ impl EventCode {
         EventCode::FOW,
         EventCode::DLV,
         EventCode::CFG,
+        EventCode::ACC,
     ];
 
     /// The three-letter code.
@@ -66,6 +76,8 @@ impl EventCode {
             EventCode::RCF => "RCF",
             EventCode::CRC => "CRC",
             EventCode::HLD => "HLD",
+            EventCode::RFI => "RFI",
+            EventCode::RTS => "RTS",
             EventCode::CCD => "CCD",
             EventCode::SDC => "SDC",
             EventCode::SRT => "SRT",
@@ -73,6 +85,7 @@ impl EventCode {
             EventCode::FOW => "FOW",
             EventCode::DLV => "DLV",
             EventCode::CFG => "CFG",
+            EventCode::ACC => "ACC",
         }
     }
 
@@ -85,6 +98,8 @@ impl EventCode {
             EventCode::RCF => "received from flight",
             EventCode::CRC => "reported to customs",
             EventCode::HLD => "held by customs",
+            EventCode::RFI => "customs asked for information",
+            EventCode::RTS => "refused by customs",
             EventCode::CCD => "cleared by customs",
             EventCode::SDC => "sort decision",
             EventCode::SRT => "discharged by sorter",
@@ -92,6 +107,7 @@ impl EventCode {
             EventCode::FOW => "loaded on truck",
             EventCode::DLV => "handed over to carrier",
             EventCode::CFG => "configuration changed",
+            EventCode::ACC => "sensitive data read",
         }
     }
 
@@ -102,7 +118,7 @@ impl EventCode {
             .find(|c| c.as_str().eq_ignore_ascii_case(s.trim()))
             .ok_or_else(|| {
                 Invalid::new(
-                    "an event code (MAN, DEP, ARR, RCF, CRC, HLD, CCD, SDC, SRT, DIS, FOW, DLV, CFG)",
+                    "an event code (MAN, DEP, ARR, RCF, CRC, HLD, RFI, RTS, CCD, SDC, SRT, DIS, FOW, DLV, CFG, ACC)",
                     s,
                 )
             })
@@ -255,6 +271,119 @@ pub enum CustomsReason {
         /// Why, in words.
         why: String,
     },
+    /// A risk rule fired (undervaluation, split consignment, description vs tariff code,
+    /// restricted goods, an IOSS signal).
+    Risk {
+        /// The rule, snake case (`undervalued`, `split_consignment`, ...).
+        rule: String,
+        /// Why, in words an officer reads.
+        why: String,
+    },
+    /// A party matches an entity on a denied-party list.
+    DeniedParty {
+        /// `consignor` or `consignee`.
+        party: String,
+        /// The list (`UN`, `EU`, ...).
+        list: String,
+        /// The entity's reference on it.
+        entity: String,
+        /// Its listed name (public), never the party's own.
+        listed_name: String,
+        /// Match score, percent.
+        score_pct: u32,
+    },
+}
+
+impl CustomsReason {
+    /// The reason's name, as counted in summaries (`over_h7_threshold`, `undervalued`,
+    /// `denied_party`, ...).
+    pub fn name(&self) -> &str {
+        match self {
+            CustomsReason::OverH7Threshold { .. } => "over_h7_threshold",
+            CustomsReason::MissingElement { .. } => "missing_element",
+            CustomsReason::MalformedIoss => "malformed_ioss",
+            CustomsReason::ExcludedGoods { .. } => "excluded_goods",
+            CustomsReason::Risk { rule, .. } => rule,
+            CustomsReason::DeniedParty { .. } => "denied_party",
+        }
+    }
+
+    /// One line an officer reads.
+    pub fn describe(&self) -> String {
+        match self {
+            CustomsReason::OverH7Threshold { value_eur_cents } => format!(
+                "intrinsic value EUR {}.{:02} is over the H7 ceiling: a full declaration is needed",
+                value_eur_cents / 100,
+                value_eur_cents % 100
+            ),
+            CustomsReason::MissingElement { element } => {
+                format!("H7 element missing or unusable: {element}")
+            }
+            CustomsReason::MalformedIoss => {
+                "the IOSS number given is not a well-formed IOSS number".into()
+            }
+            CustomsReason::ExcludedGoods { item, why } => {
+                format!("item {item}: needs a full declaration: {why}")
+            }
+            CustomsReason::Risk { rule, why } => format!("{rule}: {why}"),
+            CustomsReason::DeniedParty {
+                party,
+                list,
+                entity,
+                listed_name,
+                score_pct,
+            } => format!("{party} matches {list} {entity} {listed_name:?} (score {score_pct} %)"),
+        }
+    }
+}
+
+/// What customs decided about a consignment.
+#[derive(
+    Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum CustomsOutcome {
+    /// Released for free circulation (CCD).
+    Release,
+    /// More information needed from the declarant or the seller (RFI).
+    RequestInfo,
+    /// Held for inspection or a full declaration (HLD).
+    Hold,
+    /// Refused entry: returned to the sender or destroyed (RTS).
+    Refuse,
+}
+
+impl CustomsOutcome {
+    /// The event that records it.
+    pub fn code(self) -> EventCode {
+        match self {
+            CustomsOutcome::Release => EventCode::CCD,
+            CustomsOutcome::RequestInfo => EventCode::RFI,
+            CustomsOutcome::Hold => EventCode::HLD,
+            CustomsOutcome::Refuse => EventCode::RTS,
+        }
+    }
+
+    /// The outcome an event code records, if it records one.
+    pub fn of(code: EventCode) -> Option<CustomsOutcome> {
+        Some(match code {
+            EventCode::CCD => CustomsOutcome::Release,
+            EventCode::RFI => CustomsOutcome::RequestInfo,
+            EventCode::HLD => CustomsOutcome::Hold,
+            EventCode::RTS => CustomsOutcome::Refuse,
+            _ => return None,
+        })
+    }
+
+    /// Snake-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CustomsOutcome::Release => "release",
+            CustomsOutcome::RequestInfo => "request_info",
+            CustomsOutcome::Hold => "hold",
+            CustomsOutcome::Refuse => "refuse",
+        }
+    }
 }
 
 /// How the sorter reported a discharge.
@@ -310,10 +439,39 @@ pub enum Detail {
         /// ULD.
         uld: UldId,
     },
-    /// A customs hold with its reasons.
+    /// A customs hold, request for information or refusal, with its reasons.
     Held {
         /// At least one reason.
         reasons: Vec<CustomsReason>,
+        /// The rule versions applied.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        rules: Vec<String>,
+    },
+    /// A customs release: what the consignment owes and the rule versions applied.
+    Cleared {
+        /// Customs duty, euro cents.
+        duty_cents: i64,
+        /// Import VAT, euro cents.
+        vat_cents: i64,
+        /// VAT was collected at sale under IOSS (else it is due at import).
+        vat_at_sale: bool,
+        /// Handling fee, euro cents.
+        fee_cents: i64,
+        /// The rule versions applied.
+        rules: Vec<String>,
+    },
+    /// A customs decision taken by a person (release, hold, request for information, refusal),
+    /// with the reason they gave; the event's actor is who.
+    Declarant {
+        /// The reason, in their words.
+        why: String,
+    },
+    /// A read of a parcel's personal or commercially sensitive data.
+    Accessed {
+        /// Which data.
+        what: String,
+        /// Why, as the reader stated it or the command that read.
+        purpose: String,
     },
     /// The chute the host chose.
     SortDecision {
@@ -411,6 +569,7 @@ mod tests {
     fn detail_json_is_tagged() {
         let d = Detail::Held {
             reasons: vec![CustomsReason::MalformedIoss],
+            rules: vec![],
         };
         let j = serde_json::to_string(&d).unwrap();
         assert_eq!(

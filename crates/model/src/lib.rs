@@ -17,15 +17,15 @@ pub mod time;
 
 pub use country::{Country, Postcode};
 pub use event::{
-    Actor, CustomsReason, Detail, DischargeOutcome, DiscrepancyKind, Event, EventCode, Location,
-    Subject,
+    Actor, CustomsOutcome, CustomsReason, Detail, DischargeOutcome, DiscrepancyKind, Event,
+    EventCode, Location, Subject,
 };
 pub use ids::{
     Airport, BagId, FlightKey, FlightNo, HsCode, IossNumber, Mawb, S10Id, TruckId, UldId,
 };
 pub use parcel::{Flight, IossField, Item, Parcel, Party};
 pub use quantity::{Currency, Grams, Money};
-pub use state::{ParcelStage, ParcelState, Terminal};
+pub use state::{CustomsStatus, ParcelStage, ParcelState, Terminal};
 pub use time::{Date, Timestamp};
 
 /// Why a value was refused: what was expected and what was found.

@@ -39,10 +39,24 @@ pub enum CustomsStatus {
     NotReported,
     /// Declaration lodged, no decision yet.
     Reported,
-    /// Held.
+    /// Held for inspection or a full declaration (HLD).
     Held,
+    /// Waiting for information customs asked for (RFI).
+    InformationRequested,
+    /// Refused entry (RTS): to be returned or destroyed.
+    Refused,
     /// Released (CCD).
     Released,
+}
+
+impl CustomsStatus {
+    /// Still in customs' hands after a decision (held, asked for information, refused).
+    pub fn is_held(self) -> bool {
+        matches!(
+            self,
+            CustomsStatus::Held | CustomsStatus::InformationRequested | CustomsStatus::Refused
+        )
+    }
 }
 
 /// How a parcel's day ended.
@@ -128,6 +142,16 @@ impl ParcelState {
                 self.customs = CustomsStatus::Held;
                 true
             }
+            (EventCode::RFI, _) if self.customs != CustomsStatus::NotReported => {
+                self.customs = CustomsStatus::InformationRequested;
+                true
+            }
+            (EventCode::RTS, _) if self.customs != CustomsStatus::NotReported => {
+                self.customs = CustomsStatus::Refused;
+                true
+            }
+            // A read changes nothing about where the parcel is.
+            (EventCode::ACC, _) => return,
             (EventCode::CCD, _) if self.customs != CustomsStatus::NotReported => {
                 self.customs = CustomsStatus::Released;
                 true
@@ -186,7 +210,7 @@ impl ParcelState {
         match (self.stage, self.customs) {
             (ParcelStage::HandedOver, _) => Terminal::HandedOver,
             (ParcelStage::Missing, _) => Terminal::Exception,
-            (_, CustomsStatus::Held) => Terminal::Held,
+            (_, c) if c.is_held() => Terminal::Held,
             (ParcelStage::Rework, _) => Terminal::Exception,
             _ => Terminal::InProgress,
         }
@@ -256,6 +280,7 @@ mod tests {
                 EventCode::HLD,
                 Detail::Held {
                     reasons: vec![CustomsReason::MalformedIoss],
+                    rules: vec![],
                 },
                 4,
             ),

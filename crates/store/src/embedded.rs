@@ -636,7 +636,7 @@ impl Store for EmbeddedStore {
         self.read(|c| {
             let mut stmt = c.prepare_cached(
                 "SELECT p.dest_country, p.dest_postcode, \
-                 (SELECT e.code FROM events e WHERE e.key = p.id AND e.code IN ('HLD', 'CCD') ORDER BY e.seq DESC LIMIT 1) \
+                 (SELECT e.code FROM events e WHERE e.key = p.id AND e.code IN ('HLD', 'RFI', 'RTS', 'CCD') ORDER BY e.seq DESC LIMIT 1) \
                  FROM parcels p WHERE p.id = ?1",
             )?;
             let row = stmt

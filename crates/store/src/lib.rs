@@ -185,7 +185,7 @@ pub struct Destination {
     pub country: hangar_model::Country,
     /// Destination postcode.
     pub postcode: Option<hangar_model::Postcode>,
-    /// The latest customs decision, if any (`HLD` or `CCD`).
+    /// The latest customs decision, if any (`CCD`, `RFI`, `HLD` or `RTS`).
     pub customs: Option<hangar_model::EventCode>,
 }
 
@@ -245,7 +245,7 @@ pub trait Store: Send + Sync {
         f: &mut dyn FnMut(S10Id, hangar_model::ParcelState),
     ) -> Result<(), StoreError>;
 
-    /// A parcel's destination and its latest customs decision (HLD or CCD), in one indexed
+    /// A parcel's destination and its latest customs decision (CCD, RFI, HLD or RTS), in one indexed
     /// query: how a conventional warehouse system answers a sorter, kept as the sort
     /// benchmark's baseline.
     fn lookup_destination(&self, id: &S10Id) -> Result<Option<Destination>, StoreError>;

@@ -283,6 +283,7 @@ fn destinations_and_states_read_back() {
                 EventCode::HLD,
                 Detail::Held {
                     reasons: vec![CustomsReason::MalformedIoss],
+                    rules: vec![],
                 },
             ),
         ])

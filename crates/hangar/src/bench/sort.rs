@@ -2,7 +2,6 @@
 
 use anyhow::Context;
 use hangar_gen::{DayConfig, generate};
-use hangar_hub::first_stage;
 use hangar_model::rng::Rng;
 use hangar_model::{Actor, Date, Location, S10Id, Timestamp};
 use hangar_sort::telegram::{Barcode, Read, Request};
@@ -72,7 +71,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         .parcels
         .iter()
         .map(|p| {
-            let customs = if first_stage(p, on, &book).is_ok() {
+            let customs = if hangar_customs::declare(p, on, &book).is_ok() {
                 Customs::Released
             } else {
                 Customs::Held

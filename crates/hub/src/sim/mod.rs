@@ -1,6 +1,5 @@
 //! The discrete-event simulation of one hub day.
 
-use crate::customs::first_stage;
 use hangar_model::rng::Rng;
 use hangar_model::{
     Actor, BagId, CustomsReason, Detail, DischargeOutcome, DiscrepancyKind, Event, EventCode,
@@ -75,8 +74,8 @@ pub struct SimParcel {
     flight: FlightKey,
     uld: UldId,
     bag: BagId,
-    /// First-stage customs decision.
-    customs: Result<(), Vec<CustomsReason>>,
+    /// Customs' answer: the event code and detail that record it.
+    customs: (EventCode, Detail),
 }
 
 impl SimParcel {
@@ -94,9 +93,8 @@ impl SimParcel {
         }
     }
 
-    /// Extracts what the day needs and takes the first customs decision.
-    /// `date` is the day customs decides; `book` the customs rules.
-    pub fn new(p: &Parcel, date: hangar_model::Date, book: &hangar_customs::RuleBook) -> SimParcel {
+    /// Extracts what the day needs, with customs' decision on the parcel.
+    pub fn new(p: &Parcel, decision: &hangar_customs::Decision) -> SimParcel {
         SimParcel {
             id: p.id,
             country: p.consignee.country,
@@ -105,7 +103,7 @@ impl SimParcel {
             flight: p.flight,
             uld: p.uld,
             bag: p.bag,
-            customs: first_stage(p, date, book),
+            customs: (decision.code(), decision.detail()),
         }
     }
 }
@@ -121,8 +119,10 @@ pub struct DayTally {
     pub events: u64,
     /// Released by customs.
     pub released: u64,
-    /// Held by customs, by reason.
+    /// Parcels held, asked about or refused, by reason (a parcel counts once per reason).
     pub held_by_reason: BTreeMap<String, u64>,
+    /// Customs decisions by outcome (release, request_info, hold, refuse).
+    pub customs_by_outcome: BTreeMap<String, u64>,
     /// Held parcels.
     pub held: u64,
     /// Handed over to carriers.
@@ -571,44 +571,38 @@ impl<'a, E: From<crate::host::HostError>> Sim<'a, E> {
     fn decide(&mut self, t: Timestamp, p: u32) -> Result<(), E> {
         let sp = &self.parcels[p as usize];
         let id = sp.id;
+        let (code, detail) = sp.customs.clone();
         let customs_loc = loc(&format!("{}/CUSTOMS", self.cfg.hub));
-        match sp.customs.clone() {
-            Ok(()) => {
-                self.tally.released += 1;
-                self.ev(
-                    Subject::Parcel(id),
-                    EventCode::CCD,
-                    t,
-                    self.actors.customs,
-                    customs_loc,
-                    Detail::None,
-                )?;
-            }
-            Err(reasons) => {
-                if !self.run[p as usize].missing {
-                    self.tally.held += 1;
-                    for r in &reasons {
-                        let name = match r {
-                            CustomsReason::OverH7Threshold { .. } => "over_h7_threshold",
-                            CustomsReason::MissingElement { .. } => "missing_element",
-                            CustomsReason::MalformedIoss => "malformed_ioss",
-                            CustomsReason::ExcludedGoods { .. } => "excluded_goods",
-                        };
-                        *self.tally.held_by_reason.entry(name.into()).or_default() += 1;
-                    }
+        if let Some(o) = hangar_model::CustomsOutcome::of(code) {
+            *self
+                .tally
+                .customs_by_outcome
+                .entry(o.as_str().into())
+                .or_default() += 1;
+        }
+        if code == EventCode::CCD {
+            self.tally.released += 1;
+        } else if !self.run[p as usize].missing {
+            self.tally.held += 1;
+            if let Detail::Held { reasons, .. } = &detail {
+                let mut names: Vec<&str> = reasons.iter().map(CustomsReason::name).collect();
+                names.sort_unstable();
+                names.dedup();
+                for name in names {
+                    *self.tally.held_by_reason.entry(name.into()).or_default() += 1;
                 }
-                self.ev(
-                    Subject::Parcel(id),
-                    EventCode::HLD,
-                    t,
-                    self.actors.customs,
-                    customs_loc,
-                    Detail::Held { reasons },
-                )?;
             }
         }
+        self.ev(
+            Subject::Parcel(id),
+            code,
+            t,
+            self.actors.customs,
+            customs_loc,
+            detail,
+        )?;
         self.run[p as usize].decided = true;
-        let released = self.parcels[p as usize].customs.is_ok();
+        let released = self.parcels[p as usize].customs.0 == EventCode::CCD;
         self.host.customs(id, released);
         if self.run[p as usize].received {
             let walk = self.minutes((3, 10));
@@ -690,7 +684,7 @@ impl<'a, E: From<crate::host::HostError>> Sim<'a, E> {
                 if pass == 1 {
                     let rework = self.minutes(self.cfg.rework_min);
                     self.at(t.plus_ms(rework), Action::Ready(p));
-                } else if self.parcels[p as usize].customs.is_ok() {
+                } else if self.parcels[p as usize].customs.0 == EventCode::CCD {
                     // A held parcel stays a customs matter even if unreadable.
                     *self
                         .tally

@@ -10,11 +10,20 @@ fn day_events(parcels: u32, seed: u64) -> (hangar_gen::Day, Vec<Event>, DayTally
         seed,
     });
     let plan = RoutePlan::default_eu();
-    let book = hangar_customs::RuleBook::builtin();
+    let mut engine = hangar_customs::Engine::builtin(
+        hangar_customs::ioss::Register::intermediaries(day.marketplaces.iter().copied()),
+    );
+    let decisions = crate::decide_day(
+        &day.parcels,
+        &day.flights,
+        &mut engine,
+        Date::parse("2026-11-22").unwrap(),
+    );
     let sim: Vec<SimParcel> = day
         .parcels
         .iter()
-        .map(|p| SimParcel::new(p, Date::parse("2026-11-22").unwrap(), &book))
+        .zip(&decisions)
+        .map(|(p, d)| SimParcel::new(p, d))
         .collect();
     let mut events = Vec::new();
     let cfg = HubConfig {
@@ -87,7 +96,7 @@ fn over_threshold_and_malformed_ioss_are_held() {
     let (day, events, _) = day_events(20_000, 4);
     let held: std::collections::HashSet<S10Id> = events
         .iter()
-        .filter(|e| e.code == EventCode::HLD)
+        .filter(|e| matches!(e.code, EventCode::HLD | EventCode::RFI | EventCode::RTS))
         .filter_map(|e| {
             if let Subject::Parcel(id) = e.subject {
                 Some(id)

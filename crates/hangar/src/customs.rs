@@ -1,0 +1,690 @@
+//! `hangar customs ...`: decide a manifest's consignments, explain a parcel's decision, and the
+//! declarant's release and hold. Wires the customs engine (`hangar-customs`) and denied-party
+//! screening (`hangar-screen`) to files and the store; the rules live in those crates.
+
+use anyhow::{Context, bail};
+use hangar_customs::ioss::Register;
+use hangar_customs::risk::Lists;
+use hangar_customs::{Decision, Engine, EngineConfig, RuleBook};
+use hangar_model::{
+    Actor, CustomsOutcome, Date, Detail, Event, EventCode, Location, Parcel, ParcelStage,
+    ParcelState, S10Id, Subject, Timestamp,
+};
+use hangar_screen::{ListSet, Screener};
+use hangar_store::{EmbeddedStore, Store};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// `hangar customs` subcommands.
+#[derive(clap::Subcommand)]
+pub enum Cmd {
+    /// Decide every consignment in manifest files (H7, duties and taxes, IOSS, risk rules,
+    /// denied parties) and print the decisions. Reads files only; stores nothing.
+    Screen(ScreenArgs),
+    /// Show why a parcel got its customs decision: its H7 data, duties and taxes with the rule
+    /// versions, every reason. The read is recorded in the store (and the log).
+    Explain(ExplainArgs),
+    /// Release a held parcel: a declarant's decision, with a reason; recorded.
+    Release(ActionArgs),
+    /// Hold a parcel (or ask for information, or refuse it): a declarant's decision, with a
+    /// reason; recorded.
+    Hold(HoldArgs),
+    /// Load denied-party list files and summarise them (check a list export before use).
+    Lists {
+        /// List files: Hangar's TOML list or the EU consolidated list CSV export. Default: the
+        /// built-in fixture.
+        files: Vec<PathBuf>,
+    },
+}
+
+/// The engine's inputs, each a file or the built-in default.
+#[derive(clap::Args, Clone, Default)]
+pub struct Setup {
+    /// Customs rule tables (TOML: rates, VAT, duty, fees, H7 ceiling); default: built in.
+    #[arg(long)]
+    pub rules: Option<PathBuf>,
+    /// Risk lists (TOML: description vs tariff code, restricted goods); default: built in.
+    #[arg(long)]
+    pub risk: Option<PathBuf>,
+    /// IOSS register (`number,holder,kind` lines). Without one, every IOSS number is reported
+    /// as unregistered.
+    #[arg(long)]
+    pub register: Option<PathBuf>,
+    /// Denied-party list file (repeatable): Hangar's TOML list or the EU consolidated list CSV
+    /// export. Default: the built-in fixture (a hand-made excerpt, not for production use).
+    #[arg(long = "list")]
+    pub lists: Vec<PathBuf>,
+}
+
+fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
+    std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))
+}
+
+fn read_text(path: &Path) -> anyhow::Result<String> {
+    String::from_utf8(read(path)?)
+        .with_context(|| format!("{}: expected UTF-8 text", path.display()))
+}
+
+/// Loads denied-party lists (the fixture when `files` is empty) and names them.
+pub fn load_lists(files: &[PathBuf]) -> anyhow::Result<(ListSet, String)> {
+    if files.is_empty() {
+        return Ok((
+            ListSet::fixture(),
+            "denied-party lists: fixture (built in)".into(),
+        ));
+    }
+    let mut set = ListSet::default();
+    let mut names = Vec::new();
+    for f in files {
+        let one = ListSet::parse(&f.display().to_string(), &read(f)?)?;
+        names.push(format!(
+            "{} ({} entities)",
+            f.file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default(),
+            one.entities.len()
+        ));
+        set.merge(one);
+    }
+    Ok((set, format!("denied-party lists: {}", names.join(", "))))
+}
+
+impl Setup {
+    /// The engine these inputs describe.
+    pub fn engine(&self) -> anyhow::Result<Engine> {
+        let book = match &self.rules {
+            None => RuleBook::builtin(),
+            Some(p) => RuleBook::parse(&p.display().to_string(), &read_text(p)?)?,
+        };
+        let lists = match &self.risk {
+            None => Lists::builtin(),
+            Some(p) => Lists::parse(&p.display().to_string(), &read_text(p)?)
+                .map_err(anyhow::Error::msg)?,
+        };
+        let register = match &self.register {
+            None => Register::default(),
+            Some(p) => Register::parse(&p.display().to_string(), &read_text(p)?)
+                .map_err(anyhow::Error::msg)?,
+        };
+        let (set, version) = load_lists(&self.lists)?;
+        let screener = Arc::new(Screener::build(set));
+        Ok(Engine::new(
+            book,
+            lists,
+            register,
+            screener,
+            version,
+            EngineConfig::default(),
+        ))
+    }
+}
+
+/// Arguments of `hangar customs screen`.
+#[derive(clap::Args)]
+pub struct ScreenArgs {
+    /// Manifest files (CSV or JSON Lines), decided together as one arrival.
+    #[arg(required = true)]
+    pub manifests: Vec<PathBuf>,
+    /// Customs date, YYYY-MM-DD (default: today, UTC): which rule versions apply.
+    #[arg(long)]
+    pub date: Option<Date>,
+    /// Past manifests to learn value references and sellers' IOSS use from (default: learn from
+    /// the manifests being decided).
+    #[arg(long)]
+    pub history: Vec<PathBuf>,
+    /// Print released parcels too (default: only the others).
+    #[arg(long)]
+    pub all: bool,
+    /// One JSON object per decision, then a summary object.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub setup: Setup,
+}
+
+/// Parcels of manifest files; any bad row refuses the run, naming file, line and field.
+fn parcels_of(files: &[PathBuf]) -> anyhow::Result<Vec<Parcel>> {
+    let mut out = Vec::new();
+    for f in files {
+        let name = f.display().to_string();
+        let parsed =
+            hangar_manifest::parse(&name, &read(f)?).map_err(|e| anyhow::anyhow!("{e}"))?;
+        match parsed.contents {
+            hangar_manifest::Contents::Parcels(ps) => out.extend(ps.into_iter().map(|l| l.value)),
+            hangar_manifest::Contents::Schedule(_) => {
+                bail!("{name}: expected a manifest, got a flight schedule")
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Decisions counted by outcome and by reason.
+#[derive(Default, serde::Serialize)]
+pub struct Tally {
+    /// Parcels decided.
+    pub parcels: u64,
+    /// By outcome.
+    pub by_outcome: BTreeMap<String, u64>,
+    /// By reason (a parcel counts once per reason).
+    pub by_reason: BTreeMap<String, u64>,
+}
+
+impl Tally {
+    /// Counts one decision.
+    pub fn add(&mut self, d: &Decision) {
+        self.parcels += 1;
+        *self
+            .by_outcome
+            .entry(d.outcome.as_str().into())
+            .or_default() += 1;
+        let mut names: Vec<&str> = d.reasons.iter().map(|r| r.name()).collect();
+        names.sort_unstable();
+        names.dedup();
+        for n in names {
+            *self.by_reason.entry(n.into()).or_default() += 1;
+        }
+    }
+}
+
+fn screen(a: ScreenArgs) -> anyhow::Result<ExitCode> {
+    let date = a.date.unwrap_or_else(|| crate::ingest::now().date());
+    let mut engine = a.setup.engine()?;
+    let parcels = parcels_of(&a.manifests)?;
+    if a.history.is_empty() {
+        engine.learn(&parcels, date);
+    } else {
+        engine.learn(&parcels_of(&a.history)?, date);
+    }
+    let at = date.midnight();
+    let decisions = engine.decide_batch(&parcels, at, date);
+    let mut tally = Tally::default();
+    for d in &decisions {
+        tally.add(d);
+        if a.json {
+            println!("{}", serde_json::to_string(d)?);
+        } else if a.all || d.outcome != CustomsOutcome::Release {
+            print_decision(d);
+        }
+    }
+    if a.json {
+        println!("{}", serde_json::to_string(&tally)?);
+    } else {
+        println!();
+        println!(
+            "{} parcels on {date}: {}",
+            tally.parcels,
+            crate::demo::fmt_map(&tally.by_outcome)
+        );
+        println!("by reason: {}", crate::demo::fmt_map(&tally.by_reason));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_decision(d: &Decision) {
+    let head = format!("{}  {:<12}", d.parcel, d.outcome.as_str());
+    match (&d.assessment, d.reasons.is_empty()) {
+        (Some(a), true) => println!(
+            "{head} duty {}, VAT {}",
+            crate::ui::eur(a.duty_cents),
+            crate::ui::eur(a.vat_cents)
+        ),
+        _ => {
+            for (i, r) in d.reasons.iter().enumerate() {
+                if i == 0 {
+                    println!("{head} {}", r.describe());
+                } else {
+                    println!("{:29} {}", "", r.describe());
+                }
+            }
+        }
+    }
+}
+
+/// Arguments of `hangar customs explain`.
+#[derive(clap::Args)]
+pub struct ExplainArgs {
+    /// Tracking id.
+    pub parcel: S10Id,
+    /// Data directory (default: $HANGAR_DATA or ./hangar-data).
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// Who is reading, recorded with the read (default: user:$USER).
+    #[arg(long = "as")]
+    pub reader: Option<Actor>,
+    /// Why, recorded with the read.
+    #[arg(long, default_value = "hangar customs explain")]
+    pub purpose: String,
+    #[command(flatten)]
+    pub setup: Setup,
+}
+
+fn open_store(data: Option<PathBuf>) -> anyhow::Result<(PathBuf, EmbeddedStore)> {
+    let dir = crate::data_dir(data);
+    if !dir.join(hangar_store::DB_FILE).exists() {
+        bail!(
+            "no Hangar data in {} (run `hangar demo` or `hangar ingest` first, or pass --data)",
+            dir.display()
+        );
+    }
+    let store = EmbeddedStore::open(&dir).with_context(|| format!("opening {}", dir.display()))?;
+    Ok((dir, store))
+}
+
+/// Carries new events into the data directory's log, if it has one.
+fn sync_log(dir: &Path, store: &EmbeddedStore) -> anyhow::Result<()> {
+    if hangar_ledger::keys::verifier_path(dir).exists() {
+        let log = crate::log::open(dir, &crate::log::default_origin())?;
+        crate::log::sync(store, &log)?;
+        log.checkpoint_now()?;
+    }
+    Ok(())
+}
+
+/// A parcel, its own events and derived state.
+fn load_parcel(
+    store: &EmbeddedStore,
+    id: &S10Id,
+    dir: &Path,
+) -> anyhow::Result<(Parcel, Vec<Event>, ParcelState)> {
+    let Some(p) = store.parcel(id)? else {
+        bail!("parcel {id} is not in {}", dir.display());
+    };
+    let mut own: Vec<(Timestamp, u64, Event)> = store
+        .history(id)?
+        .into_iter()
+        .filter(|r| r.event.subject == Subject::Parcel(*id))
+        .map(|r| (r.event.at, r.seq, r.event))
+        .collect();
+    own.sort_by_key(|(t, s, _)| (*t, *s));
+    let events: Vec<Event> = own.into_iter().map(|(_, _, e)| e).collect();
+    let state = ParcelState::derive(&events);
+    Ok((p, events, state))
+}
+
+/// Records that `reader` read `what` of parcel `id`.
+fn record_read(
+    store: &EmbeddedStore,
+    id: S10Id,
+    reader: Actor,
+    location: Location,
+    what: &str,
+    purpose: &str,
+) -> anyhow::Result<()> {
+    store.append(&[Event {
+        subject: Subject::Parcel(id),
+        code: EventCode::ACC,
+        at: crate::ingest::now(),
+        actor: reader,
+        location,
+        detail: Detail::Accessed {
+            what: what.into(),
+            purpose: purpose.into(),
+        },
+    }])?;
+    Ok(())
+}
+
+fn customs_location(events: &[Event]) -> Location {
+    events
+        .iter()
+        .rev()
+        .find(|e| CustomsOutcome::of(e.code).is_some() || e.code == EventCode::CRC)
+        .map(|e| e.location)
+        .unwrap_or_else(|| Location::parse("LGG/CUSTOMS").expect("location"))
+}
+
+fn explain(a: ExplainArgs) -> anyhow::Result<ExitCode> {
+    let (dir, store) = open_store(a.data)?;
+    let (p, events, state) = load_parcel(&store, &a.parcel, &dir)?;
+    let reader = a.reader.unwrap_or_else(crate::log::operator);
+    let location = customs_location(&events);
+    // The read is recorded before anything is shown.
+    record_read(
+        &store,
+        p.id,
+        reader,
+        location,
+        "H7 data: parties, goods and values",
+        &a.purpose,
+    )?;
+    sync_log(&dir, &store)?;
+    let decided = events.iter().find(|e| CustomsOutcome::of(e.code).is_some());
+    let date = decided
+        .map(|e| e.at.date())
+        .unwrap_or_else(|| crate::ingest::now().date());
+    let mut engine = a.setup.engine()?;
+    println!("parcel     {}   customs now: {:?}", p.id, state.customs);
+    println!("waybill    {} on flight {}", p.mawb, p.flight);
+    println!();
+    println!("H7 data set (as declared, rules of {date})");
+    println!(
+        "  consignor  {}, {} {}",
+        p.consignor.name, p.consignor.city, p.consignor.country
+    );
+    println!(
+        "  consignee  {}, {} {} {}",
+        p.consignee.name,
+        p.consignee
+            .postcode
+            .map(|c| c.to_string())
+            .unwrap_or_default(),
+        p.consignee.city,
+        p.consignee.country
+    );
+    println!(
+        "  IOSS (FR5) {}",
+        match &p.ioss {
+            hangar_model::IossField::Absent => "none: VAT due at import".to_string(),
+            hangar_model::IossField::Valid(n) => n.to_string(),
+            hangar_model::IossField::Malformed(s) => format!("{s:?} (not an IOSS number)"),
+        }
+    );
+    println!(
+        "  value      {}   gross mass {} kg   1 package",
+        p.value(),
+        p.weight().kg()
+    );
+    for (i, it) in p.items.iter().enumerate() {
+        println!(
+            "  item {:<3}   {} x {:?}, HS {}, {}, {} kg",
+            i + 1,
+            it.quantity,
+            it.description,
+            it.hs,
+            it.value,
+            it.weight.kg()
+        );
+    }
+    println!();
+    match hangar_customs::declare(&p, date, engine.book()) {
+        Ok(h7) => match hangar_customs::assess(&h7, date, engine.book()) {
+            Ok(x) => {
+                println!(
+                    "Duties and taxes: value {}, {} subheading(s), duty {}, VAT {:.1} % = {} ({}), handling fee {}",
+                    crate::ui::eur(x.value_eur_cents),
+                    x.subheadings,
+                    crate::ui::eur(x.duty_cents),
+                    f64::from(x.vat_rate_bp) / 100.0,
+                    crate::ui::eur(x.vat_cents),
+                    match x.vat {
+                        hangar_customs::VatCollection::Sale { .. } =>
+                            "collected at sale under IOSS",
+                        hangar_customs::VatCollection::Import => "due at import",
+                    },
+                    crate::ui::eur(x.handling_fee_cents)
+                );
+                for r in &x.rules {
+                    println!("  rule: {r}");
+                }
+            }
+            Err(e) => println!("Duties and taxes: cannot be assessed: {}", e.0),
+        },
+        Err(problems) => {
+            println!("Not declarable with an H7:");
+            for pr in problems {
+                println!("  {}", serde_json::to_string(&pr)?);
+            }
+        }
+    }
+    println!();
+    println!("Decisions (as recorded)");
+    let mut any = false;
+    for e in &events {
+        let Some(outcome) = CustomsOutcome::of(e.code) else {
+            continue;
+        };
+        any = true;
+        println!(
+            "  {}  {} {:<12} by {}",
+            e.at,
+            e.code.as_str(),
+            outcome.as_str(),
+            e.actor
+        );
+        match &e.detail {
+            Detail::Held { reasons, rules } => {
+                for r in reasons {
+                    println!("      - {}", r.describe());
+                }
+                for r in rules {
+                    println!("      rule: {r}");
+                }
+            }
+            Detail::Cleared { rules, .. } => {
+                println!("      {}", crate::track::describe(&e.detail));
+                for r in rules {
+                    println!("      rule: {r}");
+                }
+            }
+            d => println!("      {}", crate::track::describe(d)),
+        }
+    }
+    if !any {
+        println!("  none yet");
+    }
+    let mut screened = Vec::new();
+    for (role, party) in [("consignor", &p.consignor), ("consignee", &p.consignee)] {
+        let address = format!("{} {}", party.address, party.city);
+        for why in engine.explain_party(&party.name, party.country.iso2(), &address) {
+            screened.push(format!("{role} {why}"));
+        }
+    }
+    println!();
+    println!("Denied-party screening now");
+    if screened.is_empty() {
+        println!("  no match on the lists loaded");
+    }
+    for s in screened {
+        println!("  {s}");
+    }
+    eprintln!(
+        "(this read was recorded as {} by {reader})",
+        EventCode::ACC.as_str()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Arguments of `hangar customs release`.
+#[derive(clap::Args)]
+pub struct ActionArgs {
+    /// Tracking id.
+    pub parcel: S10Id,
+    /// Why, in the declarant's words (required, recorded).
+    #[arg(long)]
+    pub reason: String,
+    /// Who decides (default: user:$USER).
+    #[arg(long = "as")]
+    pub declarant: Option<Actor>,
+    /// Data directory (default: $HANGAR_DATA or ./hangar-data).
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+}
+
+/// Arguments of `hangar customs hold`.
+#[derive(clap::Args)]
+pub struct HoldArgs {
+    #[command(flatten)]
+    pub action: ActionArgs,
+    /// Ask for information instead of holding for inspection (RFI).
+    #[arg(long, conflicts_with = "refuse")]
+    pub ask: bool,
+    /// Refuse the parcel: to be returned or destroyed (RTS).
+    #[arg(long)]
+    pub refuse: bool,
+}
+
+/// Records a declarant's decision on a parcel, after checking it makes sense.
+pub fn declarant_decision(
+    store: &dyn Store,
+    id: &S10Id,
+    outcome: CustomsOutcome,
+    why: &str,
+    declarant: Actor,
+) -> anyhow::Result<Event> {
+    let why = why.trim();
+    if why.is_empty() {
+        bail!("--reason: expected the declarant's reason (it is recorded with the decision)");
+    }
+    if why.chars().count() > 500 {
+        bail!("--reason: expected at most 500 characters");
+    }
+    let Some(_) = store.parcel(id)? else {
+        bail!("parcel {id} is not in the store");
+    };
+    let history: Vec<Event> = {
+        let mut h: Vec<(Timestamp, u64, Event)> = store
+            .history(id)?
+            .into_iter()
+            .filter(|r| r.event.subject == Subject::Parcel(*id))
+            .map(|r| (r.event.at, r.seq, r.event))
+            .collect();
+        h.sort_by_key(|(t, s, _)| (*t, *s));
+        h.into_iter().map(|(_, _, e)| e).collect()
+    };
+    let state = ParcelState::derive(&history);
+    use hangar_model::CustomsStatus as C;
+    match (outcome, state.customs) {
+        (_, C::NotReported) => bail!("parcel {id} has not been declared to customs yet"),
+        (CustomsOutcome::Release, C::Released) => bail!("parcel {id} is already released"),
+        (o, s)
+            if o != CustomsOutcome::Release
+                && matches!(state.stage, ParcelStage::Loaded | ParcelStage::HandedOver) =>
+        {
+            bail!(
+                "parcel {id} has left the sorting area ({:?}, customs {s:?}): it can no longer be held",
+                state.stage
+            )
+        }
+        _ => {}
+    }
+    // After the parcel's last event, so the decision folds in after everything it answers.
+    let last = history.iter().map(|e| e.at).max().unwrap_or_default();
+    let now = crate::ingest::now();
+    let at = if now > last { now } else { last.plus_ms(1) };
+    let e = Event {
+        subject: Subject::Parcel(*id),
+        code: outcome.code(),
+        at,
+        actor: declarant,
+        location: customs_location(&history),
+        detail: Detail::Declarant {
+            why: why.to_string(),
+        },
+    };
+    store.append(std::slice::from_ref(&e))?;
+    Ok(e)
+}
+
+fn act(a: ActionArgs, outcome: CustomsOutcome) -> anyhow::Result<ExitCode> {
+    let (dir, store) = open_store(a.data)?;
+    let who = a.declarant.unwrap_or_else(crate::log::operator);
+    let e = declarant_decision(&store, &a.parcel, outcome, &a.reason, who)?;
+    sync_log(&dir, &store)?;
+    println!(
+        "{} {} ({}) by {} at {}: {}",
+        a.parcel,
+        e.code.as_str(),
+        e.code.meaning(),
+        e.actor,
+        e.at,
+        a.reason.trim()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn lists(files: Vec<PathBuf>) -> anyhow::Result<ExitCode> {
+    let (set, version) = load_lists(&files)?;
+    let s = Screener::build(set);
+    println!("{version}");
+    for l in s.lists() {
+        let n = (0..s.entities() as u32)
+            .filter(|&i| s.list_of(s.entity(i)).id == l.id)
+            .count();
+        println!(
+            "  {:<6} {:>7} entities  threshold {:.2}  {}",
+            l.id, n, l.threshold, l.title
+        );
+    }
+    println!("  {} names indexed", s.names());
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
+    match cmd {
+        Cmd::Screen(a) => screen(a),
+        Cmd::Explain(a) => explain(a),
+        Cmd::Release(a) => act(a, CustomsOutcome::Release),
+        Cmd::Hold(h) => act(
+            h.action,
+            if h.refuse {
+                CustomsOutcome::Refuse
+            } else if h.ask {
+                CustomsOutcome::RequestInfo
+            } else {
+                CustomsOutcome::Hold
+            },
+        ),
+        Cmd::Lists { files } => lists(files),
+    }
+}
+
+/// How well the day's decisions caught one kind of labelled anomaly.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct Detection {
+    /// Parcels carrying it.
+    pub labelled: u64,
+    /// Of which decided with a reason that names it.
+    pub caught: u64,
+    /// caught / labelled.
+    pub rate: f64,
+}
+
+/// The reasons that catch each anomaly the generator plants.
+fn catches(a: hangar_gen::Anomaly) -> &'static [&'static str] {
+    use hangar_gen::Anomaly as A;
+    match a {
+        A::Undervalued => &["undervalued"],
+        A::OverThreshold => &["over_h7_threshold"],
+        A::MissingIoss => &["ioss_missing"],
+        A::MalformedIoss => &["malformed_ioss"],
+        A::SplitOrder => &["split_consignment"],
+        A::RestrictedGoods => &["restricted", "excluded_goods"],
+        A::Misdeclared => &["description_mismatch"],
+        A::SanctionedParty => &["denied_party"],
+    }
+}
+
+/// Detection rate per anomaly type, and how many unlabelled parcels were stopped anyway.
+pub fn detection(
+    labels: &[hangar_gen::Label],
+    decisions: &[Decision],
+) -> (BTreeMap<String, Detection>, u64) {
+    let by_id: std::collections::HashMap<S10Id, &Decision> =
+        decisions.iter().map(|d| (d.parcel, d)).collect();
+    let mut out: BTreeMap<String, Detection> = BTreeMap::new();
+    let mut labelled = std::collections::HashSet::new();
+    for l in labels {
+        labelled.insert(l.parcel);
+        let d = out.entry(l.anomaly.as_str().into()).or_default();
+        d.labelled += 1;
+        if let Some(dec) = by_id.get(&l.parcel)
+            && dec
+                .reasons
+                .iter()
+                .any(|r| catches(l.anomaly).contains(&r.name()))
+        {
+            d.caught += 1;
+        }
+    }
+    for d in out.values_mut() {
+        d.rate = (d.caught as f64 / d.labelled.max(1) as f64 * 1000.0).round() / 1000.0;
+    }
+    let clean_stopped = decisions
+        .iter()
+        .filter(|d| d.outcome != CustomsOutcome::Release && !labelled.contains(&d.parcel))
+        .count() as u64;
+    (out, clean_stopped)
+}
