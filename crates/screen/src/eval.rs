@@ -55,6 +55,35 @@ impl Evaluation {
             .expect("the built-in evaluation set is valid")
     }
 
+    /// Every name of the set as an entity of a list `EVAL` (to keep synthetic entities from
+    /// taking them: see `synthetic::filler_avoiding`).
+    pub fn as_list(&self) -> crate::ListSet {
+        let names = self
+            .variants
+            .iter()
+            .map(|v| &v.query)
+            .chain(self.innocents.iter().map(|i| &i.query));
+        crate::ListSet {
+            lists: vec![crate::List {
+                id: "EVAL".into(),
+                title: "evaluation names".into(),
+                threshold: crate::list::DEFAULT_THRESHOLD,
+            }],
+            entities: names
+                .enumerate()
+                .map(|(i, n)| crate::Entity {
+                    id: format!("EVAL-{i}"),
+                    list: 0,
+                    kind: crate::Kind::Organisation,
+                    programme: String::new(),
+                    names: vec![n.clone()],
+                    countries: Vec::new(),
+                    addresses: Vec::new(),
+                })
+                .collect(),
+        }
+    }
+
     /// Parses an evaluation file.
     pub fn parse(file: &str, text: &str) -> Result<Evaluation, ListError> {
         toml::from_str(text).map_err(|e| ListError {

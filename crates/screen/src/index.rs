@@ -13,7 +13,9 @@
 //! listed name with the same scorer: the baseline the benchmark compares against.
 
 use crate::list::{Entity, Kind, List, ListSet};
-use crate::score::{Side, TOKEN_FLOOR, list_side, score, token_sim, unmatched_cost, weight};
+use crate::score::{
+    Fuzz, Listed, Side, TOKEN_FLOOR, list_side, score, skeleton, token_sim, unmatched_costs, weight,
+};
 use crate::text::{Class, Folded, Folder, Token};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -27,8 +29,13 @@ pub const ADDRESS_BONUS: f32 = 0.02;
 const SHORT_TOKEN: usize = 5;
 /// Tokens shorter than this are looked up exactly (no deletions, no skeleton).
 const MIN_FUZZY: usize = 4;
+/// Tokens shorter than this get no deletion keys (a four-letter word must match exactly, unless
+/// it is a generic word: see `score::token_sim`).
+const MIN_DELETIONS: usize = 5;
 /// Longest token indexed with its deletions (longer ones: exact and skeleton keys).
 const MAX_FUZZY: usize = 24;
+/// Longest join of tokens looked up.
+const MAX_JOIN: usize = 40;
 
 /// A small fast hasher for keys that are short byte strings.
 #[derive(Default, Clone, Copy)]
@@ -50,43 +57,73 @@ impl Hasher for Fx {
 
 type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
 
-fn fx(family: u8, parts: &[&[u8]]) -> u64 {
-    let mut h = Fx(u64::from(family) + 1);
-    let mut len = 0;
-    for p in parts {
-        h.write(p);
-        len += p.len();
-    }
-    h.write(&[len as u8]);
-    h.finish()
+/// Polynomial base of the key hash.
+const BASE: u64 = 0x100_0000_01b3;
+
+/// Polynomial hash of `bytes` (wrapping): deletion variants of a token are then computed from
+/// its prefix and suffix hashes without copying.
+fn poly(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0u64, |h, &b| {
+        h.wrapping_mul(BASE).wrapping_add(u64::from(b) + 1)
+    })
 }
 
-/// Calls `f` with every lookup key of `token`: itself, its one-letter deletions, its consonant
-/// skeleton.
-fn keys(token: &[u8], mut f: impl FnMut(u64)) {
-    f(fx(0, &[token]));
+/// A lookup key from a polynomial hash, the key family and the piece's length.
+fn key(family: u64, h: u64, len: usize) -> u64 {
+    let mut x = h ^ (family << 56) ^ ((len as u64) << 48);
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    x ^ (x >> 29)
+}
+
+/// How a piece is looked up: a token with its deletions and skeleton (a generic word with
+/// deletions even at four letters), or a join of tokens exactly (typos inside joins are found
+/// from the listed side's deletions).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Keys {
+    Fuzzy,
+    FuzzyGeneric,
+    Exact,
+}
+
+/// Calls `f` with every lookup key of `token`: itself, then (fuzzy) its one-letter deletions
+/// and its consonant skeleton.
+fn keys(token: &[u8], which: Keys, mut f: impl FnMut(u64)) {
     let n = token.len();
-    if n < MIN_FUZZY {
+    let whole = poly(token);
+    f(key(0, whole, n));
+    if which == Keys::Exact || n < MIN_FUZZY {
         return;
     }
-    if n <= MAX_FUZZY {
+    let min = if which == Keys::FuzzyGeneric {
+        MIN_FUZZY
+    } else {
+        MIN_DELETIONS
+    };
+    if n >= min && n <= MAX_FUZZY {
+        // prefix[i] = poly(token[..i]); pow[k] = BASE^k.
+        let mut prefix = [0u64; MAX_FUZZY + 1];
+        let mut pow = [1u64; MAX_FUZZY + 1];
+        for i in 0..n {
+            prefix[i + 1] = prefix[i]
+                .wrapping_mul(BASE)
+                .wrapping_add(u64::from(token[i]) + 1);
+            pow[i + 1] = pow[i].wrapping_mul(BASE);
+        }
         for i in 0..n {
             if i > 0 && token[i] == token[i - 1] {
                 continue;
             }
-            f(fx(0, &[&token[..i], &token[i + 1..]]));
+            // poly(token without i) = prefix[i] * BASE^(n-1-i) + poly(token[i+1..]).
+            let suffix = whole.wrapping_sub(prefix[i + 1].wrapping_mul(pow[n - 1 - i]));
+            let h = prefix[i].wrapping_mul(pow[n - 1 - i]).wrapping_add(suffix);
+            f(key(0, h, n - 1));
         }
     }
     let mut sk = [0u8; 64];
-    let mut k = 0;
-    for &c in token.iter().take(64) {
-        if !matches!(c, b'a' | b'e' | b'i' | b'o' | b'u') && (k == 0 || sk[k - 1] != c) {
-            sk[k] = c;
-            k += 1;
-        }
-    }
+    let k = skeleton(token, &mut sk);
     if k >= 3 {
-        f(fx(1, &[&sk[..k]]));
+        f(key(1, poly(&sk[..k]), k));
     }
 }
 
@@ -144,6 +181,11 @@ pub struct Scratch {
     name_seen: Vec<u32>,
     candidates: Vec<u32>,
     found: Vec<u32>,
+    /// Which of the party's tokens matched some listed token (bounds how much of the party's
+    /// name any listed name can explain).
+    q_hit: [bool; crate::text::MAX_TOKENS],
+    /// The most of the party's name any listed name can explain, from `q_hit`.
+    explained_max: f32,
     addr: Folded,
     addr_done: bool,
     /// Parties screened and listed names scored, for the benchmark's figures.
@@ -170,6 +212,12 @@ pub struct Screener {
     /// for a plain token).
     vocab_parts: Vec<(u32, u32)>,
     part_vocab: Vec<u32>,
+    /// Each listed token's weight in the listed-name coverage (parallel to `tokens`).
+    cover: Vec<f32>,
+    /// What leaving each listed token unmatched costs (parallel to `tokens`).
+    cost: Vec<f32>,
+    /// Whether a vocabulary token is a generic word (matched leniently).
+    vocab_generic: Vec<bool>,
     /// Vocabulary id of every listed token (parallel to `tokens`).
     token_vocab: Vec<u32>,
     /// Lookup key -> range of `key_vocab`.
@@ -179,20 +227,40 @@ pub struct Screener {
     places: Vec<Vec<Box<[u8]>>>,
 }
 
-/// Calls `f` with each join of 2 or 3 adjacent short tokens of `f` (as byte ranges of its
-/// text): the pieces a name written split or joined is found by.
-fn joins(folded_tokens: &[Token], mut f: impl FnMut(usize, usize)) {
+/// Calls `f` with the pieces a name written split or joined is found by: each pair of adjacent
+/// tokens joined, each run of three short ones, and the whole name when it has three tokens or
+/// more; with the token range each covers. A letter repeated across a junction is written once,
+/// as folding does inside a word (`Chang Gwang` / `Changgwang`).
+fn joins(text: &[u8], folded_tokens: &[Token], mut f: impl FnMut(&[u8], std::ops::Range<usize>)) {
     let short = |t: &Token| usize::from(t.end - t.start) <= SHORT_TOKEN;
-    for i in 0..folded_tokens.len() {
-        for n in 2..=3 {
-            if i + n > folded_tokens.len() || !folded_tokens[i..i + n].iter().all(short) {
-                break;
+    let n = folded_tokens.len();
+    let mut buf = [0u8; MAX_JOIN];
+    let mut emit = |i: usize, j: usize| {
+        let mut len = 0;
+        for t in &folded_tokens[i..=j] {
+            for &b in &text[usize::from(t.start)..usize::from(t.end)] {
+                if len == MAX_JOIN {
+                    return;
+                }
+                if len > 0 && buf[len - 1] == b {
+                    continue;
+                }
+                buf[len] = b;
+                len += 1;
             }
-            f(
-                usize::from(folded_tokens[i].start),
-                usize::from(folded_tokens[i + n - 1].end),
-            );
         }
+        f(&buf[..len], i..j + 1);
+    };
+    for i in 0..n {
+        if i + 2 <= n {
+            emit(i, i + 1);
+        }
+        if i + 3 <= n && folded_tokens[i..i + 3].iter().all(short) {
+            emit(i, i + 2);
+        }
+    }
+    if n >= 3 {
+        emit(0, n - 1);
     }
 }
 
@@ -256,6 +324,18 @@ impl Screener {
                 weights.push(rarity.get(b).copied().unwrap_or(1.0));
             }
         }
+        // Each listed token's weight in the coverage and what leaving it unmatched costs.
+        let mut cover = vec![0f32; tokens.len()];
+        let mut cost = vec![0f32; tokens.len()];
+        for name in &names {
+            let r = name.tokens as usize..name.tokens as usize + usize::from(name.n_tokens);
+            for j in r.clone() {
+                cover[j] = weight(tokens[j].class, weights[j]);
+            }
+            let e = &set.entities[name.entity as usize];
+            let listed = Listed::of(e.kind, &e.countries);
+            unmatched_costs(&tokens[r.clone()], &cover[r.clone()], listed, &mut cost[r]);
+        }
         // Vocabulary: every listed token (so a party's matches can be checked against whole
         // names) and every join of short adjacent tokens; names are indexed under their
         // required tokens and their joins only.
@@ -263,12 +343,14 @@ impl Screener {
         let mut vocab_text = Vec::new();
         let mut vocab: Vec<(u32, u8)> = Vec::new();
         let mut vocab_parts: Vec<(u32, u32)> = Vec::new();
+        let mut vocab_generic: Vec<bool> = Vec::new();
         let mut part_vocab: Vec<u32> = Vec::new();
         let mut pairs: Vec<(u32, u32)> = Vec::new();
         let mut token_vocab = Vec::with_capacity(tokens.len());
-        let mut intern = |piece: &[u8], parts: &[u32]| -> u32 {
+        let mut intern = |piece: &[u8], parts: &[u32], generic: bool| -> u32 {
             let piece = &piece[..piece.len().min(255)];
             *vocab_id.entry(piece.into()).or_insert_with(|| {
+                vocab_generic.push(generic);
                 vocab.push((vocab_text.len() as u32, piece.len() as u8));
                 vocab_text.extend_from_slice(piece);
                 let p0 = part_vocab.len() as u32;
@@ -280,26 +362,23 @@ impl Screener {
         for (ni, name) in names.iter().enumerate() {
             let t0 = name.tokens as usize;
             let toks = &tokens[t0..t0 + usize::from(name.n_tokens)];
-            let ws = &weights[t0..t0 + usize::from(name.n_tokens)];
             let nt = &text[name.text as usize..name.text as usize + usize::from(name.text_len)];
             let e = &set.entities[name.entity as usize];
             let threshold = set.lists[usize::from(e.list)].threshold;
             let ids: Vec<u32> = toks
                 .iter()
-                .map(|t| intern(&nt[usize::from(t.start)..usize::from(t.end)], &[]))
+                .map(|t| {
+                    let piece = &nt[usize::from(t.start)..usize::from(t.end)];
+                    intern(piece, &[], t.class == Class::Generic)
+                })
                 .collect();
-            for i in required(toks, ws, e.kind == Kind::Person, threshold) {
+            let (c0, c1) = (t0, t0 + toks.len());
+            for i in required(&cover[c0..c1], &cost[c0..c1], threshold) {
                 pairs.push((ids[i], ni as u32));
             }
             token_vocab.extend_from_slice(&ids);
-            joins(toks, |a, b| {
-                let parts: Vec<u32> = toks
-                    .iter()
-                    .zip(&ids)
-                    .filter(|(t, _)| usize::from(t.start) >= a && usize::from(t.end) <= b)
-                    .map(|(_, id)| *id)
-                    .collect();
-                let id = intern(&nt[a..b], &parts);
+            joins(nt, toks, |piece, range| {
+                let id = intern(piece, &ids[range], false);
                 pairs.push((id, ni as u32));
             });
         }
@@ -316,9 +395,16 @@ impl Screener {
         // Keys of every vocabulary token.
         let mut kv: Vec<(u64, u32)> = Vec::new();
         for (vi, &(s, l)) in vocab.iter().enumerate() {
-            keys(&vocab_text[s as usize..s as usize + usize::from(l)], |k| {
-                kv.push((k, vi as u32))
-            });
+            let which = if vocab_generic[vi] {
+                Keys::FuzzyGeneric
+            } else {
+                Keys::Fuzzy
+            };
+            keys(
+                &vocab_text[s as usize..s as usize + usize::from(l)],
+                which,
+                |k| kv.push((k, vi as u32)),
+            );
         }
         kv.sort_unstable();
         kv.dedup();
@@ -345,6 +431,9 @@ impl Screener {
             vocab_names,
             vocab_parts,
             part_vocab,
+            vocab_generic,
+            cover,
+            cost,
             token_vocab,
             keys: key_map,
             key_vocab,
@@ -366,6 +455,8 @@ impl Screener {
             name_seen: vec![0; self.names.len()],
             candidates: Vec::new(),
             found: Vec::new(),
+            q_hit: [false; crate::text::MAX_TOKENS],
+            explained_max: 1.0,
             addr: Folded::default(),
             addr_done: false,
             screened: 0,
@@ -430,12 +521,31 @@ impl Screener {
         }
         s.candidates.clear();
         let q = std::mem::take(&mut s.q);
+        s.q_hit = [false; crate::text::MAX_TOKENS];
         for i in 0..q.tokens.len() {
-            self.look_up(q.token(i), q.tokens[i].abjad, s);
+            let t = q.tokens[i];
+            let generic = t.class == Class::Generic;
+            let which = if generic {
+                Keys::FuzzyGeneric
+            } else {
+                Keys::Fuzzy
+            };
+            s.q_hit[i] = self.look_up(q.token(i), which, t.abjad, generic, s);
         }
-        joins(&q.tokens, |a, b| {
-            self.look_up(&q.text.as_bytes()[a..b], false, s)
+        joins(q.text.as_bytes(), &q.tokens, |piece, range| {
+            if self.look_up(piece, Keys::Exact, false, false, s) {
+                s.q_hit[range].fill(true);
+            }
         });
+        let (mut hit, mut all) = (0.0, 0.0);
+        for (i, t) in q.tokens.iter().enumerate() {
+            let w = weight(t.class, s.weights[i]);
+            all += w;
+            if s.q_hit[i] {
+                hit += w;
+            }
+        }
+        s.explained_max = if all > 0.0 { hit / all } else { 0.0 };
         s.q = q;
         let candidates = std::mem::take(&mut s.candidates);
         s.screened += 1;
@@ -451,7 +561,15 @@ impl Screener {
 
     /// Finds the vocabulary tokens similar to `piece`, records how similar, and marks the
     /// names indexed under them as candidates.
-    fn look_up(&self, piece: &[u8], abjad: bool, s: &mut Scratch) {
+    fn look_up(
+        &self,
+        piece: &[u8],
+        which: Keys,
+        abjad: bool,
+        generic: bool,
+        s: &mut Scratch,
+    ) -> bool {
+        let mut any = false;
         s.piece = s.piece.wrapping_add(1);
         if s.piece == 0 {
             s.vocab_seen.fill(0);
@@ -459,7 +577,7 @@ impl Screener {
         }
         s.found.clear();
         let stamp = s.piece;
-        keys(piece, |k| {
+        keys(piece, which, |k| {
             if let Some(&(a, n)) = self.keys.get(&k) {
                 for &v in &self.key_vocab[a as usize..(a + n) as usize] {
                     if s.vocab_seen[v as usize] != stamp {
@@ -473,10 +591,16 @@ impl Screener {
         for &v in &s.found {
             let (start, len) = self.vocab[v as usize];
             let tok = &self.vocab_text[start as usize..start as usize + usize::from(len)];
-            let sim = token_sim(piece, tok, abjad);
+            let fuzz = Fuzz {
+                abjad,
+                lenient: generic || self.vocab_generic[v as usize],
+                syllabic: false,
+            };
+            let sim = token_sim(piece, tok, fuzz);
             if sim < TOKEN_FLOOR {
                 continue;
             }
+            any = true;
             let vi = v as usize;
             // A join matched stands for the tokens it joins.
             let (p0, p1) = self.vocab_parts[vi];
@@ -495,6 +619,7 @@ impl Screener {
                 }
             }
         }
+        any
     }
 
     /// Whether listed name `ni` can still reach its threshold, given which of its tokens the
@@ -503,24 +628,21 @@ impl Screener {
         let name = &self.names[ni as usize];
         let e = &self.set.entities[name.entity as usize];
         let threshold = self.set.lists[usize::from(e.list)].threshold;
-        let person = e.kind == Kind::Person;
         let t0 = name.tokens as usize;
         let toks = &self.tokens[t0..t0 + usize::from(name.n_tokens)];
-        let words = toks.iter().filter(|t| t.class == Class::Word).count();
         let (mut got, mut all) = (0.0, 0.0);
-        for (j, t) in toks.iter().enumerate() {
-            let v = self.token_vocab[t0 + j] as usize;
-            let w = weight(t.class, self.weights[t0 + j]);
+        for j in t0..t0 + toks.len() {
+            let v = self.token_vocab[j] as usize;
             if s.vocab_match[v] == s.epoch {
-                got += w * s.vocab_sim[v];
-                all += w;
+                got += self.cover[j] * s.vocab_sim[v];
+                all += self.cover[j];
             } else {
-                all += unmatched_cost(t, w, person, words);
+                all += self.cost[j];
             }
         }
         let covered = if all > 0.0 { got / all } else { 0.0 };
         let side = list_side(toks.len());
-        side * covered + (1.0 - side) + COUNTRY_BONUS + ADDRESS_BONUS >= threshold
+        side * covered + (1.0 - side) * s.explained_max + COUNTRY_BONUS + ADDRESS_BONUS >= threshold
     }
 
     /// Screens one party against every listed name with the same scorer (the baseline).
@@ -548,7 +670,7 @@ impl Screener {
             weights: &self.weights[t0..t1],
         };
         let q = Side::new(&s.q, &s.weights);
-        let name_score = score(&q, &l, e.kind == Kind::Person);
+        let name_score = score(&q, &l, Listed::of(e.kind, &e.countries));
         if name_score + COUNTRY_BONUS + ADDRESS_BONUS < threshold {
             return;
         }
@@ -612,22 +734,16 @@ impl Screener {
 /// The required tokens of a listed name (indices, heaviest first): a party name that matches
 /// none of them cannot reach `threshold`, since leaving them unmatched costs the listed-name
 /// coverage more than the score can spare.
-fn required(toks: &[Token], ws: &[f32], person: bool, threshold: f32) -> Vec<usize> {
-    let words = toks.iter().filter(|t| t.class == Class::Word).count();
-    let total: f32 = toks.iter().zip(ws).map(|(t, w)| weight(t.class, *w)).sum();
+fn required(cover: &[f32], cost: &[f32], threshold: f32) -> Vec<usize> {
+    let total: f32 = cover.iter().sum();
     // Coverage the listed side needs when everything else is perfect.
-    let side = list_side(toks.len());
+    let side = list_side(cover.len());
     let need = ((threshold - COUNTRY_BONUS - ADDRESS_BONUS - (1.0 - side)) / side).max(0.0);
     if need <= 0.0 {
-        return (0..toks.len()).collect();
+        return (0..cover.len()).collect();
     }
     let spare = total * (1.0 - need) / need;
-    let mut order: Vec<(usize, f32)> = toks
-        .iter()
-        .zip(ws)
-        .enumerate()
-        .map(|(i, (t, w))| (i, unmatched_cost(t, weight(t.class, *w), person, words)))
-        .collect();
+    let mut order: Vec<(usize, f32)> = cost.iter().copied().enumerate().collect();
     order.sort_by(|a, b| b.1.total_cmp(&a.1));
     let mut out = Vec::new();
     let mut cost = 0.0;
@@ -707,7 +823,7 @@ mod tests {
     fn keys_meet_within_one_edit() {
         let set = |t: &[u8]| {
             let mut v = Vec::new();
-            keys(t, |k| v.push(k));
+            keys(t, Keys::Fuzzy, |k| v.push(k));
             v
         };
         let shares = |a: &[u8], b: &[u8]| {

@@ -346,21 +346,46 @@ fn one(rng: &mut Rng) -> (Kind, Vec<String>, &'static str, &'static str) {
 
 /// `n` synthetic entities on list `SYN`, deterministic for `seed`.
 pub fn filler(n: usize, seed: u64) -> ListSet {
+    filler_avoiding(n, seed, None)
+}
+
+/// As `filler`, but without entities any of whose names matches a name `reserved` holds (its
+/// names drawn from common name parts, a synthetic entity now and then gets the very name of a
+/// real listed party or of an evaluation name, which would then count against the screener).
+pub fn filler_avoiding(n: usize, seed: u64, reserved: Option<&crate::Screener>) -> ListSet {
     let mut rng = Rng::fork(seed, "screen-filler");
-    let entities = (0..n)
-        .map(|i| {
-            let (kind, names, country, programme) = one(&mut rng);
-            Entity {
-                id: format!("SYN-{i:06}"),
-                list: 0,
-                kind,
-                programme: programme.to_string(),
-                names,
-                countries: vec![country.as_bytes().try_into().expect("two letters")],
-                addresses: Vec::new(),
+    let mut scratch = reserved.map(|r| r.scratch());
+    let mut hits = Vec::new();
+    let mut entities = Vec::with_capacity(n);
+    while entities.len() < n {
+        let (kind, names, country, programme) = one(&mut rng);
+        if let (Some(r), Some(sc)) = (reserved, scratch.as_mut()) {
+            let taken = names.iter().any(|name| {
+                r.screen(
+                    &crate::Party {
+                        name,
+                        country: None,
+                        address: "",
+                    },
+                    sc,
+                    &mut hits,
+                );
+                !hits.is_empty()
+            });
+            if taken {
+                continue;
             }
-        })
-        .collect();
+        }
+        entities.push(Entity {
+            id: format!("SYN-{:06}", entities.len()),
+            list: 0,
+            kind,
+            programme: programme.to_string(),
+            names,
+            countries: vec![country.as_bytes().try_into().expect("two letters")],
+            addresses: Vec::new(),
+        });
+    }
     ListSet {
         lists: vec![List {
             id: "SYN".into(),

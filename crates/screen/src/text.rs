@@ -138,74 +138,77 @@ const COMPANY_FORMS: &[&str] = &[
     "private",
 ];
 /// Words that carry no identity at all. Dropped.
-const STOP: &[&str] = &["and", "for", "of", "the", "und", "et"];
+const STOP: &[&str] = &["a", "and", "et", "for", "in", "of", "on", "the", "und"];
 /// Particles of personal names.
 const PARTICLES: &[&str] = &[
     "abu", "abi", "al", "an", "ar", "at", "ad", "az", "bin", "ben", "bint", "ibn", "bn", "da",
-    "de", "del", "der", "di", "du", "el", "la", "le", "ul", "van", "von",
+    "de", "del", "der", "di", "du", "e", "el", "la", "le", "ul", "van", "von", "ye",
 ];
-/// Words common in company and organisation names.
-const GENERIC: &[&str] = &[
-    "associated",
-    "association",
-    "center",
-    "centre",
-    "chain",
-    "commercial",
-    "concern",
-    "development",
-    "ecommerce",
-    "electronic",
-    "electronics",
-    "enterprise",
-    "enterprises",
-    "export",
-    "foundation",
-    "garment",
-    "general",
-    "global",
-    "group",
-    "holding",
-    "holdings",
-    "household",
-    "import",
-    "industrial",
-    "industries",
-    "industry",
-    "institute",
-    "international",
-    "logistics",
-    "management",
-    "national",
-    "network",
-    "organisation",
-    "organization",
-    "products",
-    "republic",
-    "research",
-    "service",
-    "services",
-    "shipping",
-    "society",
-    "state",
-    "supply",
-    "tech",
-    "technologies",
-    "technology",
-    "trade",
-    "trading",
-    "works",
+/// Words common in company and organisation names, each with the one form its variants fold
+/// to (so INDUSTRY, INDUSTRIES and INDUSTRIAL match exactly).
+#[rustfmt::skip]
+const GENERIC: &[(&str, &str)] = &[
+    ("associated", "associated"), ("association", "associated"), ("associates", "associated"),
+    ("center", "centre"), ("centre", "centre"), ("chain", "chain"),
+    ("commercial", "commercial"), ("concern", "concern"), ("development", "development"),
+    ("ecommerce", "ecommerce"), ("electronic", "electronic"), ("electronics", "electronic"),
+    ("enterprise", "enterprise"), ("enterprises", "enterprise"), ("export", "export"),
+    ("foundation", "foundation"), ("garment", "garment"), ("garments", "garment"),
+    ("general", "general"), ("global", "global"), ("group", "group"), ("gruppa", "group"),
+    ("holding", "holding"), ("holdings", "holding"), ("household", "household"),
+    ("import", "import"), ("industrial", "industry"), ("industries", "industry"),
+    ("industry", "industry"), ("institute", "institute"), ("international", "international"),
+    ("islamic", "islamic"), ("islami", "islamic"), ("eslami", "islamic"), ("aslami", "islamic"),
+    ("logistics", "logistics"), ("management", "management"), ("national", "national"),
+    ("network", "network"), ("organisation", "organisation"), ("organization", "organisation"),
+    ("product", "product"), ("products", "product"), ("republic", "republic"),
+    ("research", "research"), ("service", "service"), ("services", "service"),
+    ("shipping", "shipping"), ("society", "society"), ("state", "state"), ("supply", "supply"),
+    ("tech", "technology"), ("technologies", "technology"), ("technology", "technology"),
+    ("trade", "trading"), ("trading", "trading"), ("works", "works"),
 ];
 /// Endings of patronymics (Russian, Belarusian, Ukrainian; Turkic ogly/kyzy).
 const PATRONYMIC_ENDINGS: &[&str] = &[
     "ovich", "evich", "ovych", "evych", "ovna", "evna", "ichna", "ogly", "oglu", "kyzy",
 ];
 
+/// What the word lists say about a word.
+#[derive(Clone, Copy)]
+enum Known {
+    /// A company form or stop word.
+    Drop,
+    /// A particle of a personal name.
+    Particle,
+    /// A generic word, with the form it folds to.
+    Generic(&'static str),
+}
+
+/// The word lists as one table (built once): a lookup per word instead of scans.
+fn words() -> &'static std::collections::HashMap<&'static str, Known> {
+    static WORDS: std::sync::OnceLock<std::collections::HashMap<&'static str, Known>> =
+        std::sync::OnceLock::new();
+    WORDS.get_or_init(|| {
+        let mut m = std::collections::HashMap::new();
+        for (w, canon) in GENERIC {
+            m.insert(*w, Known::Generic(canon));
+        }
+        for w in PARTICLES {
+            m.insert(*w, Known::Particle);
+        }
+        for w in COMPANY_FORMS.iter().chain(STOP) {
+            m.insert(*w, Known::Drop);
+        }
+        m
+    })
+}
+
 /// Folds names; holds the buffers it reuses.
 #[derive(Default)]
 pub struct Folder {
     raw: Vec<u8>,
     abjad: bool,
+    /// Single letters each followed by a dot (`S.H.I.G.`), joined into one token.
+    initials: Vec<u8>,
 }
 
 /// What to do with one character.
@@ -218,6 +221,8 @@ enum Step {
     Break,
     /// Nothing (apostrophes, vowel marks): words either side join.
     Skip,
+    /// A full stop: ends the word, but a single letter before it may be an initial.
+    Dot,
 }
 
 impl Folder {
@@ -225,6 +230,7 @@ impl Folder {
     pub fn fold(&mut self, name: &str, out: &mut Folded) {
         out.clear();
         self.raw.clear();
+        self.initials.clear();
         self.abjad = false;
         let mut chars = name.chars().peekable();
         while let Some(c) = chars.next() {
@@ -255,7 +261,7 @@ impl Folder {
                         for b in s.bytes() {
                             match ascii_step(b) {
                                 Step::Byte(b) => self.raw.push(b),
-                                Step::Break => self.finish(out),
+                                Step::Break | Step::Dot => self.finish(out),
                                 _ => {}
                             }
                         }
@@ -268,30 +274,60 @@ impl Folder {
                 Step::Push(s) => self.raw.extend_from_slice(s.as_bytes()),
                 Step::Byte(b) => self.raw.push(b),
                 Step::Break => self.finish(out),
+                Step::Dot if self.raw.len() == 1 && !self.abjad => {
+                    self.initials.push(self.raw[0]);
+                    self.raw.clear();
+                }
+                Step::Dot => self.finish(out),
                 Step::Skip => {}
             }
         }
         self.finish(out);
+        self.flush_initials(out);
+    }
+
+    /// Emits the pending initials as one token when there are two or more (an acronym
+    /// written with dots); a lone initial (`J. Smith`) is dropped like any one-letter word.
+    fn flush_initials(&mut self, out: &mut Folded) {
+        if self.initials.len() >= 2 {
+            let word = std::mem::take(&mut self.raw);
+            self.raw.extend_from_slice(&self.initials);
+            self.initials.clear();
+            self.finish(out);
+            self.raw = word;
+        }
+        self.initials.clear();
     }
 
     /// Ends the current word: classes it, folds it into `out` or drops it.
     fn finish(&mut self, out: &mut Folded) {
+        if !self.initials.is_empty() && !self.raw.is_empty() {
+            let pending = std::mem::take(&mut self.raw);
+            self.flush_initials(out);
+            self.raw = pending;
+        }
         if self.raw.is_empty() {
             self.abjad = false;
             return;
         }
         let raw = std::str::from_utf8(&self.raw).unwrap_or("");
-        let class = if raw.len() < 2 || COMPANY_FORMS.contains(&raw) || STOP.contains(&raw) {
-            None
-        } else if PARTICLES.contains(&raw) {
-            Some(Class::Particle)
-        } else if GENERIC.contains(&raw) {
-            Some(Class::Generic)
-        } else if raw.len() > 6 && PATRONYMIC_ENDINGS.iter().any(|e| raw.ends_with(e)) {
-            Some(Class::Patronymic)
-        } else {
-            Some(Class::Word)
+        let mut generic: Option<&'static str> = None;
+        let class = match words().get(raw) {
+            Some(Known::Drop) => None,
+            Some(Known::Particle) => Some(Class::Particle),
+            Some(Known::Generic(canon)) => {
+                generic = Some(canon);
+                Some(Class::Generic)
+            }
+            None if raw.len() > 6 && PATRONYMIC_ENDINGS.iter().any(|e| raw.ends_with(e)) => {
+                Some(Class::Patronymic)
+            }
+            None => Some(Class::Word),
         };
+        if let Some(canon) = generic {
+            self.raw.clear();
+            self.raw.extend_from_slice(canon.as_bytes());
+        }
         if let Some(class) = class
             && out.tokens.len() < MAX_TOKENS
             && out.text.len() < MAX_NAME_BYTES
@@ -318,6 +354,7 @@ fn ascii_step(b: u8) -> Step {
         b'a'..=b'z' | b'0'..=b'9' => Step::Byte(b),
         b'A'..=b'Z' => Step::Byte(b.to_ascii_lowercase()),
         b'\'' | b'`' => Step::Skip,
+        b'.' => Step::Dot,
         _ => Step::Break,
     }
 }
@@ -385,7 +422,7 @@ fn arabic(c: char, word_start: bool) -> Step {
 }
 
 /// Folds one lower-case ASCII word so that common spelling and transliteration variants
-/// meet: kh→h, ph→f, th→t, dh→d, gh→g (not after n), sch→sh, ck→k, c→s before e/i/y else k, q→k, w→v,
+/// meet: kh→h, ph→f, th→t, dh→d, gh→g (not after n), tsch→ch, sch→sh, ck→k, c→s before e/i/y else k, q→k, w→v,
 /// y/j→i, ou/oo→u, ee→i, and doubled letters once.
 pub fn fold_word(raw: &[u8], out: &mut String) {
     let mut last = 0u8;
@@ -400,6 +437,10 @@ pub fn fold_word(raw: &[u8], out: &mut String) {
             (b'd', b'h') => (b"d", 2),
             // Not after n: pinyin syllables meet there (Ronghong, Zhenghai).
             (b'g', b'h') if i == 0 || raw[i - 1] != b'n' => (b"g", 2),
+            // German transliteration of Russian ч: Timtschenko, Kowaltschuk.
+            (b't', b's') if raw.get(i + 2) == Some(&b'c') && raw.get(i + 3) == Some(&b'h') => {
+                (b"ch", 4)
+            }
             (b's', b'c') if raw.get(i + 2) == Some(&b'h') => (b"sh", 3),
             (b'c', b'h') => (b"ch", 2),
             (b'c', b'k') => (b"k", 2),
@@ -450,6 +491,14 @@ mod tests {
         assert_eq!(f("Bao'an District"), "baoan distrikt");
         assert_eq!(f("Rasheed"), f("Rashid"));
         assert_eq!(f("Kontsern Almaz-Antey OAO"), "kontsern almaz antei");
+        assert_eq!(f("Gennadi Timtschenko"), "genadi timchenko");
+        assert_eq!(f("S.H.I.G."), "shig");
+        assert_eq!(f("J. Smith, Co., Ltd."), "smit");
+        assert_eq!(
+            f("S.A. Rossiya"),
+            "rosia",
+            "dotted company forms are company forms"
+        );
     }
 
     #[test]
