@@ -87,12 +87,22 @@ enum Keys {
 }
 
 /// Calls `f` with every lookup key of `token`: itself, then (fuzzy) its one-letter deletions
-/// and its consonant skeleton.
-fn keys(token: &[u8], which: Keys, mut f: impl FnMut(u64)) {
+/// and its consonant skeleton (of three consonants or more; of two too with `two`).
+fn keys(token: &[u8], which: Keys, two: bool, mut f: impl FnMut(u64)) {
     let n = token.len();
     let whole = poly(token);
     f(key(0, whole, n));
-    if which == Keys::Exact || n < MIN_FUZZY {
+    if which == Keys::Exact {
+        return;
+    }
+    let mut sk = [0u8; 64];
+    let k = skeleton(token, &mut sk);
+    // Two-consonant skeletons (`two`) for names from Arabic script, which writes no short
+    // vowels (القاعده / Qaida): listed such tokens carry the key, a party's tokens look it up.
+    if (k >= 3 && n >= MIN_FUZZY) || (k == 2 && two) {
+        f(key(1, poly(&sk[..k]), k));
+    }
+    if n < MIN_FUZZY {
         return;
     }
     let min = if which == Keys::FuzzyGeneric {
@@ -119,11 +129,6 @@ fn keys(token: &[u8], which: Keys, mut f: impl FnMut(u64)) {
             let h = prefix[i].wrapping_mul(pow[n - 1 - i]).wrapping_add(suffix);
             f(key(0, h, n - 1));
         }
-    }
-    let mut sk = [0u8; 64];
-    let k = skeleton(token, &mut sk);
-    if k >= 3 {
-        f(key(1, poly(&sk[..k]), k));
     }
 }
 
@@ -344,13 +349,15 @@ impl Screener {
         let mut vocab: Vec<(u32, u8)> = Vec::new();
         let mut vocab_parts: Vec<(u32, u32)> = Vec::new();
         let mut vocab_generic: Vec<bool> = Vec::new();
+        let mut vocab_abjad: Vec<bool> = Vec::new();
         let mut part_vocab: Vec<u32> = Vec::new();
         let mut pairs: Vec<(u32, u32)> = Vec::new();
         let mut token_vocab = Vec::with_capacity(tokens.len());
-        let mut intern = |piece: &[u8], parts: &[u32], generic: bool| -> u32 {
+        let mut intern = |piece: &[u8], parts: &[u32], generic: bool, abjad: bool| -> u32 {
             let piece = &piece[..piece.len().min(255)];
             *vocab_id.entry(piece.into()).or_insert_with(|| {
                 vocab_generic.push(generic);
+                vocab_abjad.push(abjad);
                 vocab.push((vocab_text.len() as u32, piece.len() as u8));
                 vocab_text.extend_from_slice(piece);
                 let p0 = part_vocab.len() as u32;
@@ -369,7 +376,7 @@ impl Screener {
                 .iter()
                 .map(|t| {
                     let piece = &nt[usize::from(t.start)..usize::from(t.end)];
-                    intern(piece, &[], t.class == Class::Generic)
+                    intern(piece, &[], t.class == Class::Generic, t.abjad)
                 })
                 .collect();
             let (c0, c1) = (t0, t0 + toks.len());
@@ -378,7 +385,7 @@ impl Screener {
             }
             token_vocab.extend_from_slice(&ids);
             joins(nt, toks, |piece, range| {
-                let id = intern(piece, &ids[range], false);
+                let id = intern(piece, &ids[range], false, false);
                 pairs.push((id, ni as u32));
             });
         }
@@ -403,6 +410,7 @@ impl Screener {
             keys(
                 &vocab_text[s as usize..s as usize + usize::from(l)],
                 which,
+                vocab_abjad[vi],
                 |k| kv.push((k, vi as u32)),
             );
         }
@@ -577,7 +585,7 @@ impl Screener {
         }
         s.found.clear();
         let stamp = s.piece;
-        keys(piece, which, |k| {
+        keys(piece, which, which != Keys::Exact, |k| {
             if let Some(&(a, n)) = self.keys.get(&k) {
                 for &v in &self.key_vocab[a as usize..(a + n) as usize] {
                     if s.vocab_seen[v as usize] != stamp {
@@ -823,7 +831,7 @@ mod tests {
     fn keys_meet_within_one_edit() {
         let set = |t: &[u8]| {
             let mut v = Vec::new();
-            keys(t, Keys::Fuzzy, |k| v.push(k));
+            keys(t, Keys::Fuzzy, false, |k| v.push(k));
             v
         };
         let shares = |a: &[u8], b: &[u8]| {
