@@ -19,6 +19,22 @@ use hangar_screen::{Hit, Party, Scratch, Screener};
 use std::collections::HashMap;
 use std::sync::Arc;
 
+/// The reasons that catch each kind of anomaly, by the anomaly's name (as in a generated day's
+/// `labels.csv`): what detection rates are measured against.
+pub fn catches(anomaly: &str) -> &'static [&'static str] {
+    match anomaly {
+        "undervalued" => &["undervalued"],
+        "over_threshold" => &["over_h7_threshold"],
+        "missing_ioss" => &["ioss_missing"],
+        "malformed_ioss" => &["malformed_ioss"],
+        "split_order" => &["split_consignment"],
+        "restricted_goods" => &["restricted", "excluded_goods"],
+        "misdeclared" => &["description_mismatch"],
+        "sanctioned_party" => &["denied_party"],
+        _ => &[],
+    }
+}
+
 /// The knobs of the risk rules.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct EngineConfig {

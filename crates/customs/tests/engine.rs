@@ -350,18 +350,7 @@ fn the_generators_labelled_anomalies_are_caught_on_a_whole_day() {
         .flat_map(|f| e.decide_batch(f, d("2026-11-22").midnight(), d("2026-11-22")))
         .collect();
     let by_id: HashMap<S10Id, &Decision> = decs.iter().map(|x| (x.parcel, x)).collect();
-    let catches = |a: Anomaly| -> &[&str] {
-        match a {
-            Anomaly::Undervalued => &["undervalued"],
-            Anomaly::OverThreshold => &["over_h7_threshold"],
-            Anomaly::MissingIoss => &["ioss_missing"],
-            Anomaly::MalformedIoss => &["malformed_ioss"],
-            Anomaly::SplitOrder => &["split_consignment"],
-            Anomaly::RestrictedGoods => &["restricted", "excluded_goods"],
-            Anomaly::Misdeclared => &["description_mismatch"],
-            Anomaly::SanctionedParty => &["denied_party"],
-        }
-    };
+    let catches = |a: Anomaly| hangar_customs::engine::catches(a.as_str());
     let mut rate: HashMap<Anomaly, (usize, usize)> = HashMap::new();
     for l in &day.labels {
         let r = rate.entry(l.anomaly).or_default();

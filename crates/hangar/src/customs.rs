@@ -8,7 +8,7 @@ use hangar_customs::risk::Lists;
 use hangar_customs::{Decision, Engine, EngineConfig, RuleBook};
 use hangar_model::{
     Actor, CustomsOutcome, Date, Detail, Event, EventCode, Location, Parcel, ParcelStage,
-    ParcelState, S10Id, Subject, Timestamp,
+    ParcelState, S10Id, Subject,
 };
 use hangar_screen::{ListSet, Screener};
 use hangar_store::{EmbeddedStore, Store};
@@ -292,14 +292,7 @@ fn load_parcel(
     let Some(p) = store.parcel(id)? else {
         bail!("parcel {id} is not in {}", dir.display());
     };
-    let mut own: Vec<(Timestamp, u64, Event)> = store
-        .history(id)?
-        .into_iter()
-        .filter(|r| r.event.subject == Subject::Parcel(*id))
-        .map(|r| (r.event.at, r.seq, r.event))
-        .collect();
-    own.sort_by_key(|(t, s, _)| (*t, *s));
-    let events: Vec<Event> = own.into_iter().map(|(_, _, e)| e).collect();
+    let events = store.parcel_events(id)?;
     let state = ParcelState::derive(&events);
     Ok((p, events, state))
 }
@@ -534,16 +527,7 @@ pub fn declarant_decision(
     let Some(_) = store.parcel(id)? else {
         bail!("parcel {id} is not in the store");
     };
-    let history: Vec<Event> = {
-        let mut h: Vec<(Timestamp, u64, Event)> = store
-            .history(id)?
-            .into_iter()
-            .filter(|r| r.event.subject == Subject::Parcel(*id))
-            .map(|r| (r.event.at, r.seq, r.event))
-            .collect();
-        h.sort_by_key(|(t, s, _)| (*t, *s));
-        h.into_iter().map(|(_, _, e)| e).collect()
-    };
+    let history = store.parcel_events(id)?;
     let state = ParcelState::derive(&history);
     use hangar_model::CustomsStatus as C;
     match (outcome, state.customs) {
@@ -642,21 +626,6 @@ pub struct Detection {
     pub rate: f64,
 }
 
-/// The reasons that catch each anomaly the generator plants.
-fn catches(a: hangar_gen::Anomaly) -> &'static [&'static str] {
-    use hangar_gen::Anomaly as A;
-    match a {
-        A::Undervalued => &["undervalued"],
-        A::OverThreshold => &["over_h7_threshold"],
-        A::MissingIoss => &["ioss_missing"],
-        A::MalformedIoss => &["malformed_ioss"],
-        A::SplitOrder => &["split_consignment"],
-        A::RestrictedGoods => &["restricted", "excluded_goods"],
-        A::Misdeclared => &["description_mismatch"],
-        A::SanctionedParty => &["denied_party"],
-    }
-}
-
 /// Detection rate per anomaly type, and how many unlabelled parcels were stopped anyway.
 pub fn detection(
     labels: &[hangar_gen::Label],
@@ -674,7 +643,7 @@ pub fn detection(
             && dec
                 .reasons
                 .iter()
-                .any(|r| catches(l.anomaly).contains(&r.name()))
+                .any(|r| hangar_customs::engine::catches(l.anomaly.as_str()).contains(&r.name()))
         {
             d.caught += 1;
         }

@@ -286,8 +286,8 @@ fn align(q: &Side, l: &Side, syllabic: bool, bq: &mut [f32], bl: &mut [f32]) {
 /// For each unmatched token of `a`, tries runs of 2-3 adjacent unmatched tokens of `b`
 /// joined.
 fn merge(a: &Side, b: &Side, ba: &mut [f32], bb: &mut [f32]) {
-    for i in 0..a.tokens.len() {
-        if ba[i] > 0.0 || a.tokens[i].end - a.tokens[i].start < 4 {
+    for (i, t) in a.tokens.iter().enumerate() {
+        if ba[i] > 0.0 || t.end - t.start < 4 {
             continue;
         }
         for n in 2..=3usize {
@@ -384,17 +384,17 @@ pub fn score(q: &Side, l: &Side, listed: Listed) -> f32 {
     align(q, l, listed.syllabic, &mut bq[..nq], &mut bl[..nl]);
     // How much of the party's name the listed name explains.
     let (mut got, mut all) = (0.0, 0.0);
-    for i in 0..nq {
-        let w = weight(q.tokens[i].class, q.weights[i]);
-        got += w * credit(bq[i]);
+    for ((t, rarity), best) in q.tokens.iter().zip(q.weights).zip(&bq[..nq]) {
+        let w = weight(t.class, *rarity);
+        got += w * credit(*best);
         all += w;
     }
     let explained = if all > 0.0 { got / all } else { 0.0 };
     // How much of the listed name the party's name covers.
     let mut w = [0f32; crate::text::MAX_TOKENS];
     let mut cost = [0f32; crate::text::MAX_TOKENS];
-    for j in 0..nl {
-        w[j] = weight(l.tokens[j].class, l.weights[j]);
+    for ((x, t), rarity) in w.iter_mut().zip(l.tokens).zip(l.weights) {
+        *x = weight(t.class, *rarity);
     }
     unmatched_costs(l.tokens, &w[..nl], listed, &mut cost[..nl]);
     let (mut got, mut all) = (0.0, 0.0);

@@ -229,6 +229,17 @@ pub trait Store: Send + Sync {
     /// A parcel's history: its own events and those of its consignment and flight, in time order.
     fn history(&self, id: &S10Id) -> Result<Vec<Recorded>, StoreError>;
 
+    /// A parcel's own events in the order its state folds them: time, then recording order.
+    fn parcel_events(&self, id: &S10Id) -> Result<Vec<Event>, StoreError> {
+        let mut own: Vec<Recorded> = self
+            .history(id)?
+            .into_iter()
+            .filter(|r| r.event.subject == hangar_model::Subject::Parcel(*id))
+            .collect();
+        own.sort_by_key(|r| (r.event.at, r.seq));
+        Ok(own.into_iter().map(|r| r.event).collect())
+    }
+
     /// Events with sequence numbers in `from..=to`, in order (at most `MAX_APPEND_EVENTS`).
     fn events(&self, from: u64, to: u64) -> Result<Vec<Recorded>, StoreError>;
 

@@ -93,15 +93,18 @@ fn per_s(n: usize, d: Duration) -> f64 {
 }
 
 /// Screens every party of `parcels` with `f`; returns the time and parcels with a hit.
+/// A parcel's two parties: name, country and address of each.
+type Parties = (
+    String,
+    Option<[u8; 2]>,
+    String,
+    String,
+    Option<[u8; 2]>,
+    String,
+);
+
 fn pass(
-    parcels: &[(
-        String,
-        Option<[u8; 2]>,
-        String,
-        String,
-        Option<[u8; 2]>,
-        String,
-    )],
+    parcels: &[Parties],
     mut f: impl FnMut(&Party, &mut Vec<Hit>),
 ) -> (Duration, usize, Vec<Vec<u32>>) {
     let mut hits = Vec::new();
