@@ -158,9 +158,11 @@ impl Monitor {
         value_eur_cents: i64,
         ceiling_eur_cents: i64,
     ) -> Vec<Signal> {
+        // A seller is its name at its address: two traders of the same name are two sellers.
         let seller = format!(
-            "{}|{}",
+            "{}|{}|{}",
             p.consignor.name.to_lowercase(),
+            p.consignor.address.to_lowercase(),
             p.consignor.country
         );
         let n = match &p.ioss {

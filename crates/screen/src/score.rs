@@ -15,6 +15,8 @@ use crate::text::{Class, Folded, Token};
 pub const TOKEN_FLOOR: f32 = 0.82;
 /// Share of the score given to covering the listed name (the rest: explaining the party's).
 pub const LIST_SIDE: f32 = 0.75;
+/// Share of its rarity weight a generic word (TRADING, GROUP) keeps.
+pub const GENERIC_WEIGHT: f32 = 0.35;
 /// Weight of a particle (AL, BIN, VAN ...).
 const PARTICLE_WEIGHT: f32 = 0.1;
 /// A missing inner word (neither the first nor the last name word) of a listed person with
@@ -420,7 +422,7 @@ pub fn list_side(listed_tokens: usize) -> f32 {
 pub fn weight(class: Class, rarity: f32) -> f32 {
     match class {
         Class::Word | Class::Patronymic => rarity,
-        Class::Generic => rarity * 0.5,
+        Class::Generic => rarity * GENERIC_WEIGHT,
         Class::Particle => PARTICLE_WEIGHT,
     }
 }
