@@ -297,45 +297,13 @@ fn load_parcel(
     Ok((p, events, state))
 }
 
-/// Records that `reader` read `what` of parcel `id`.
-fn record_read(
-    store: &EmbeddedStore,
-    id: S10Id,
-    reader: Actor,
-    location: Location,
-    what: &str,
-    purpose: &str,
-) -> anyhow::Result<()> {
-    store.append(&[Event {
-        subject: Subject::Parcel(id),
-        code: EventCode::ACC,
-        at: crate::ingest::now(),
-        actor: reader,
-        location,
-        detail: Detail::Accessed {
-            what: what.into(),
-            purpose: purpose.into(),
-        },
-    }])?;
-    Ok(())
-}
-
-fn customs_location(events: &[Event]) -> Location {
-    events
-        .iter()
-        .rev()
-        .find(|e| CustomsOutcome::of(e.code).is_some() || e.code == EventCode::CRC)
-        .map(|e| e.location)
-        .unwrap_or_else(|| Location::parse("LGG/CUSTOMS").expect("location"))
-}
-
 fn explain(a: ExplainArgs) -> anyhow::Result<ExitCode> {
     let (dir, store) = open_store(a.data)?;
     let (p, events, state) = load_parcel(&store, &a.parcel, &dir)?;
     let reader = a.reader.unwrap_or_else(crate::log::operator);
-    let location = customs_location(&events);
+    let location = hangar_api::actions::customs_location(&events);
     // The read is recorded before anything is shown.
-    record_read(
+    hangar_api::actions::record_read(
         &store,
         p.id,
         reader,
@@ -509,63 +477,19 @@ pub struct HoldArgs {
     pub refuse: bool,
 }
 
-/// Records a declarant's decision on a parcel, after checking it makes sense.
-pub fn declarant_decision(
-    store: &dyn Store,
-    id: &S10Id,
-    outcome: CustomsOutcome,
-    why: &str,
-    declarant: Actor,
-) -> anyhow::Result<Event> {
-    let why = why.trim();
-    if why.is_empty() {
-        bail!("--reason: expected the declarant's reason (it is recorded with the decision)");
-    }
-    if why.chars().count() > 500 {
-        bail!("--reason: expected at most 500 characters");
-    }
-    let Some(_) = store.parcel(id)? else {
-        bail!("parcel {id} is not in the store");
-    };
-    let history = store.parcel_events(id)?;
-    let state = ParcelState::derive(&history);
-    use hangar_model::CustomsStatus as C;
-    match (outcome, state.customs) {
-        (_, C::NotReported) => bail!("parcel {id} has not been declared to customs yet"),
-        (CustomsOutcome::Release, C::Released) => bail!("parcel {id} is already released"),
-        (o, s)
-            if o != CustomsOutcome::Release
-                && matches!(state.stage, ParcelStage::Loaded | ParcelStage::HandedOver) =>
-        {
-            bail!(
-                "parcel {id} has left the sorting area ({:?}, customs {s:?}): it can no longer be held",
-                state.stage
-            )
-        }
-        _ => {}
-    }
-    // After the parcel's last event, so the decision folds in after everything it answers.
-    let last = history.iter().map(|e| e.at).max().unwrap_or_default();
-    let now = crate::ingest::now();
-    let at = if now > last { now } else { last.plus_ms(1) };
-    let e = Event {
-        subject: Subject::Parcel(*id),
-        code: outcome.code(),
-        at,
-        actor: declarant,
-        location: customs_location(&history),
-        detail: Detail::Declarant {
-            why: why.to_string(),
-        },
-    };
-    store.append(std::slice::from_ref(&e))?;
-    Ok(e)
-}
-
 fn act(a: ActionArgs, outcome: CustomsOutcome) -> anyhow::Result<ExitCode> {
     let (dir, store) = open_store(a.data)?;
     let who = a.declarant.unwrap_or_else(crate::log::operator);
-    let e = declarant_decision(&store, &a.parcel, outcome, &a.reason, who)?;
+    let e = hangar_api::actions::declarant_decision(&store, &a.parcel, outcome, &a.reason, who)
+        .map_err(|e| {
+            let m = e.to_string();
+            // Name the flag the way the user typed it.
+            anyhow::anyhow!(if m.starts_with("reason:") {
+                format!("--{m}")
+            } else {
+                m
+            })
+        })?;
     sync_log(&dir, &store)?;
     println!(
         "{} {} ({}) by {} at {}: {}",

@@ -1,0 +1,518 @@
+//! The JSON API's handlers. Access is checked before a handler runs (`app::guard`); carriers
+//! and merchants are further limited here to their own routes and parcels. Every read of a
+//! parcel's parties, goods and values is recorded as an `ACC` event.
+
+use crate::accounts::Role;
+use crate::actions::{ActionError, declarant_decision, record_read};
+use crate::app::{ApiError, Body, Caller, Shared, blocking};
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use axum::{Extension, Json};
+use hangar_model::{CustomsOutcome, Event, Location, Parcel, S10Id};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+fn bad(m: impl Into<String>) -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, m)
+}
+
+fn parse_id(id: &str) -> Result<S10Id, ApiError> {
+    S10Id::parse(id).map_err(|e| bad(format!("id: {e}")))
+}
+
+fn not_found(id: &S10Id) -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, format!("no parcel {id}"))
+}
+
+/// The routes a carrier's scope names.
+pub fn carrier_routes(c: &Caller) -> Vec<String> {
+    c.user
+        .scope
+        .as_deref()
+        .unwrap_or("")
+        .split(',')
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// Whether `c` may see parcel `p` (carriers: on one of their routes; merchants: sold by them).
+pub fn may_see(app: &Shared, c: &Caller, p: &Parcel) -> bool {
+    match c.user.role {
+        Role::Carrier => {
+            let routes = carrier_routes(c);
+            app.live
+                .read()
+                .parcel(&p.id)
+                .and_then(|s| s.route.clone())
+                .is_some_and(|r| routes.contains(&r))
+        }
+        Role::Merchant => c
+            .user
+            .scope
+            .as_deref()
+            .is_some_and(|s| s.trim().eq_ignore_ascii_case(p.consignor.name.trim())),
+        _ => true,
+    }
+}
+
+/// A parcel the caller may see, or 404 (a parcel out of scope is not acknowledged to exist).
+async fn visible(app: &Shared, c: &Caller, id: S10Id) -> Result<Parcel, ApiError> {
+    let store = app.store.clone();
+    let p = blocking(move || Ok(store.parcel(&id)?))
+        .await?
+        .ok_or_else(|| not_found(&id))?;
+    if may_see(app, c, &p) {
+        Ok(p)
+    } else {
+        Err(not_found(&id))
+    }
+}
+
+fn hub_location(app: &Shared) -> Location {
+    Location::parse(&app.config.hub).unwrap_or_else(|_| Location::parse("LGG").expect("location"))
+}
+
+/// `GET /readyz`: 200 once the store answers and the screens have caught up with it.
+pub async fn ready(State(app): State<Shared>) -> Result<impl IntoResponse, ApiError> {
+    let store = app.store.clone();
+    let counts = blocking(move || Ok(store.counts()?)).await;
+    let seq = app.live.read().seq;
+    match counts {
+        Ok(c) if c.events.saturating_sub(seq) < 100_000 => Ok((
+            StatusCode::OK,
+            Json(json!({"ready": true, "events": c.events, "shown": seq})),
+        )),
+        Ok(c) => Ok((
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(
+                json!({"ready": false, "events": c.events, "shown": seq, "why": "the screens are catching up with the store"}),
+            ),
+        )),
+        Err(e) => Ok((
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"ready": false, "why": e.message})),
+        )),
+    }
+}
+
+/// Query of the tracking route.
+#[derive(Deserialize)]
+pub struct TrackQuery {
+    /// Tracking id.
+    pub id: String,
+    /// Destination postcode.
+    pub postcode: String,
+}
+
+/// A milestone in words a consumer reads.
+pub fn milestone(e: &Event) -> Option<&'static str> {
+    use hangar_model::EventCode as C;
+    Some(match e.code {
+        C::MAN => "The sender announced your parcel.",
+        C::RCF => "Your parcel arrived at the air-cargo hub and was unloaded.",
+        C::CRC => "Your parcel was declared to customs.",
+        C::CCD => "Customs cleared your parcel.",
+        C::HLD => "Customs is checking your parcel.",
+        C::RFI => "Customs asked the sender for information about your parcel.",
+        C::RTS => "Customs refused your parcel; it goes back to the sender.",
+        C::SRT => "Your parcel was sorted for delivery.",
+        C::FOW => "Your parcel was loaded onto a truck to the carrier.",
+        C::DLV => "Your parcel was handed over to the delivery company.",
+        C::DIS => "There is a problem with your parcel; the hub is looking into it.",
+        _ => return None,
+    })
+}
+
+/// What the tracking page and route show: milestones only, nothing personal.
+pub async fn track(app: &Shared, id: &str, postcode: &str) -> Result<Value, ApiError> {
+    let nope = || {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "no parcel with this tracking number and postcode",
+        )
+    };
+    let id = S10Id::parse(id.trim()).map_err(|_| nope())?;
+    let store = app.store.clone();
+    let (p, events) = blocking(move || {
+        let p = store.parcel(&id)?;
+        let e = if p.is_some() {
+            store.parcel_events(&id)?
+        } else {
+            Vec::new()
+        };
+        Ok((p, e))
+    })
+    .await?;
+    let norm = |s: &str| {
+        s.chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_uppercase()
+    };
+    let p = p.ok_or_else(nope)?;
+    let want = p.consignee.postcode.map(|c| norm(&c.to_string()));
+    if want.is_none()
+        || want.as_deref() != Some(norm(postcode).as_str())
+        || norm(postcode).is_empty()
+    {
+        return Err(nope());
+    }
+    let mut out: Vec<Value> = Vec::new();
+    let mut last: Option<&str> = None;
+    for e in &events {
+        if let Some(m) = milestone(e)
+            && last != Some(m)
+        {
+            out.push(json!({"at": e.at.to_string(), "what": m}));
+            last = Some(m);
+        }
+    }
+    Ok(json!({
+        "id": p.id.to_string(),
+        "destination": p.consignee.country.name(),
+        "milestones": out,
+    }))
+}
+
+/// `GET /api/tracking?id=&postcode=`.
+pub async fn tracking(
+    State(app): State<Shared>,
+    Query(q): Query<TrackQuery>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(track(&app, &q.id, &q.postcode).await?))
+}
+
+/// `GET /api/me`.
+pub async fn me(Extension(c): Extension<Caller>) -> Json<crate::accounts::User> {
+    Json(c.user)
+}
+
+/// Body of `POST /api/tokens`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewToken {
+    /// What the token is for (shown in listings).
+    pub label: String,
+}
+
+/// `POST /api/tokens`.
+pub async fn create_token(
+    State(app): State<Shared>,
+    Extension(c): Extension<Caller>,
+    Body(b): Body<NewToken>,
+) -> Result<impl IntoResponse, ApiError> {
+    let accounts = app.accounts.clone();
+    let token = blocking(move || Ok(accounts.create_token(&c.user.login, &b.label)?)).await?;
+    Ok((StatusCode::CREATED, Json(json!({"token": token}))))
+}
+
+/// `GET /api/live`.
+pub async fn live(State(app): State<Shared>) -> Json<Value> {
+    let l = app.live.read();
+    Json(json!({
+        "now": l.now.map(|t| t.to_string()),
+        "events": l.events,
+        "parcels": l.parcels(),
+        "by_stage": l.by_stage,
+        "decisions": l.decisions,
+        "holds": l.holds.len(),
+        "hold_reasons": l.hold_reasons,
+        "discharges": l.discharges,
+        "chutes": l.chutes,
+    }))
+}
+
+/// `GET /api/flights`.
+pub async fn flights(State(app): State<Shared>) -> Json<Value> {
+    let l = app.live.read();
+    Json(json!({ "flights": l.flights.values().collect::<Vec<_>>() }))
+}
+
+/// Query of the parcel list.
+#[derive(Deserialize)]
+pub struct ListQuery {
+    /// Board stage (`held`, `at_chute`, `handed_over`, ...).
+    pub stage: Option<String>,
+    /// Carrier route id.
+    pub route: Option<String>,
+    /// Most rows.
+    pub limit: Option<usize>,
+}
+
+/// `GET /api/parcels`.
+pub async fn parcels(
+    State(app): State<Shared>,
+    Extension(c): Extension<Caller>,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let limit = q.limit.unwrap_or(100).clamp(1, app.config.max_page);
+    let rows: Vec<Value> = match c.user.role {
+        Role::Merchant => {
+            let seller = c.user.scope.clone().unwrap_or_default();
+            let store = app.store.clone();
+            let ids = blocking(move || {
+                let mut ids = Vec::new();
+                store.for_each_parcel(&mut |p| {
+                    if ids.len() < limit
+                        && p.consignor.name.trim().eq_ignore_ascii_case(seller.trim())
+                    {
+                        ids.push(p.id);
+                    }
+                })?;
+                Ok(ids)
+            })
+            .await?;
+            let l = app.live.read();
+            ids.iter()
+                .map(|id| json!({"id": id.to_string(), "stage": l.parcel(id).map(crate::live::board_stage)}))
+                .collect()
+        }
+        role => {
+            let l = app.live.read();
+            let mine = carrier_routes(&c);
+            let route = q.route.clone();
+            if role == Role::Carrier && route.as_ref().is_some_and(|r| !mine.contains(r)) {
+                return Err(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "route: not one of your routes",
+                ));
+            }
+            match (route, q.stage.as_deref()) {
+                (Some(r), _) => l
+                    .on_routes(&[r.as_str()], limit)
+                    .into_iter()
+                    .map(|(id, s)| json!({"id": id.to_string(), "stage": s}))
+                    .collect(),
+                (None, _) if role == Role::Carrier => {
+                    let routes: Vec<&str> = mine.iter().map(String::as_str).collect();
+                    l.on_routes(&routes, limit)
+                        .into_iter()
+                        .map(|(id, s)| json!({"id": id.to_string(), "stage": s}))
+                        .collect()
+                }
+                (None, Some(stage)) => l
+                    .in_stage(stage, limit)
+                    .into_iter()
+                    .map(|id| json!({"id": id.to_string(), "stage": stage}))
+                    .collect(),
+                (None, None) => return Err(bad("stage or route: expected one of them")),
+            }
+        }
+    };
+    Ok(Json(json!({ "parcels": rows })))
+}
+
+/// `GET /api/parcels/{id}`: the parcel with its parties and goods; the read is recorded.
+pub async fn parcel(
+    State(app): State<Shared>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let id = parse_id(&id)?;
+    let p = visible(&app, &c, id).await?;
+    let store = app.store.clone();
+    let (actor, loc) = (c.user.actor(), hub_location(&app));
+    blocking(move || {
+        Ok(record_read(
+            store.as_ref(),
+            id,
+            actor,
+            loc,
+            "parcel: parties, goods and values",
+            "GET /api/parcels",
+        )?)
+    })
+    .await?;
+    let state = app.live.read().parcel(&id).cloned();
+    Ok(Json(json!({ "parcel": p, "state": state })))
+}
+
+/// `GET /api/parcels/{id}/events`.
+pub async fn parcel_events(
+    State(app): State<Shared>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let id = parse_id(&id)?;
+    visible(&app, &c, id).await?;
+    let store = app.store.clone();
+    let events = blocking(move || Ok(store.parcel_events(&id)?)).await?;
+    Ok(Json(json!({ "events": events })))
+}
+
+/// Query of list routes.
+#[derive(Deserialize)]
+pub struct LimitQuery {
+    /// Most rows.
+    pub limit: Option<usize>,
+}
+
+/// `GET /api/customs/holds`.
+pub async fn holds(State(app): State<Shared>, Query(q): Query<LimitQuery>) -> Json<Value> {
+    let limit = q.limit.unwrap_or(100).clamp(1, app.config.max_page);
+    let l = app.live.read();
+    let rows: Vec<&crate::live::Hold> = l.holds.values().take(limit).collect();
+    Json(json!({ "total": l.holds.len(), "holds": rows }))
+}
+
+/// `GET /api/customs/decisions/{id}`.
+pub async fn decisions(
+    State(app): State<Shared>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let id = parse_id(&id)?;
+    let store = app.store.clone();
+    let events = blocking(move || {
+        if store.parcel(&id)?.is_none() {
+            return Err(not_found(&id));
+        }
+        Ok(store.parcel_events(&id)?)
+    })
+    .await?;
+    let decisions: Vec<&Event> = events
+        .iter()
+        .filter(|e| CustomsOutcome::of(e.code).is_some())
+        .collect();
+    Ok(Json(json!({ "decisions": decisions })))
+}
+
+/// Body of `POST /api/customs/{id}/release`.
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Release {
+    /// The declarant's reason (recorded).
+    pub reason: String,
+}
+
+/// Body of `POST /api/customs/{id}/hold`.
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Hold {
+    /// The declarant's reason (recorded).
+    pub reason: String,
+    /// `hold` (default), `request_info` or `refuse`.
+    #[serde(default)]
+    pub outcome: Option<CustomsOutcome>,
+}
+
+/// Records a declarant's decision and tells the hub.
+pub async fn decide(
+    app: &Shared,
+    c: &Caller,
+    id: S10Id,
+    outcome: CustomsOutcome,
+    reason: String,
+) -> Result<Event, ApiError> {
+    let store = app.store.clone();
+    let actor = c.user.actor();
+    let e = blocking(move || {
+        declarant_decision(store.as_ref(), &id, outcome, &reason, actor).map_err(|e| match e {
+            ActionError::Refused(m) => ApiError::new(StatusCode::CONFLICT, m),
+            ActionError::NoParcel(id) => not_found(&id),
+            ActionError::Store(e) => e.into(),
+        })
+    })
+    .await?;
+    if let Some(hook) = &app.on_customs {
+        hook(id, outcome == CustomsOutcome::Release);
+    }
+    // The screens show it without waiting for the next poll of the store.
+    let store = app.store.clone();
+    let live = app.live.clone();
+    let _ = blocking(move || Ok(live.catch_up(store.as_ref())?)).await;
+    Ok(e)
+}
+
+/// `POST /api/customs/{id}/release`.
+pub async fn release(
+    State(app): State<Shared>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    Body(b): Body<Release>,
+) -> Result<Json<Event>, ApiError> {
+    let id = parse_id(&id)?;
+    Ok(Json(
+        decide(&app, &c, id, CustomsOutcome::Release, b.reason).await?,
+    ))
+}
+
+/// `POST /api/customs/{id}/hold`.
+pub async fn hold(
+    State(app): State<Shared>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    Body(b): Body<Hold>,
+) -> Result<Json<Event>, ApiError> {
+    let id = parse_id(&id)?;
+    let outcome = b.outcome.unwrap_or(CustomsOutcome::Hold);
+    if outcome == CustomsOutcome::Release {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "outcome: expected hold, request_info or refuse (release has its own route)",
+        ));
+    }
+    Ok(Json(decide(&app, &c, id, outcome, b.reason).await?))
+}
+
+/// `GET /api/routes`.
+pub async fn routes(State(app): State<Shared>, Extension(c): Extension<Caller>) -> Json<Value> {
+    let mine = carrier_routes(&c);
+    let routes: Vec<&hangar_sort::Route> = app
+        .plan
+        .routes()
+        .iter()
+        .filter(|r| c.user.role != Role::Carrier || mine.contains(&r.id))
+        .collect();
+    Json(json!({ "routes": routes, "special": app.plan.special() }))
+}
+
+/// `GET /api/log/checkpoint`.
+pub async fn checkpoint(State(app): State<Shared>) -> Result<impl IntoResponse, ApiError> {
+    let log = app.log.as_ref().ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "this data directory has no verifiable log",
+        )
+    })?;
+    let (_, note) = log
+        .latest_checkpoint()
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "no checkpoint has been issued yet"))?;
+    Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], note))
+}
+
+/// `GET /api/users`.
+pub async fn users(State(app): State<Shared>) -> Result<Json<Value>, ApiError> {
+    let accounts = app.accounts.clone();
+    let users = blocking(move || Ok(accounts.users()?)).await?;
+    Ok(Json(json!({ "users": users })))
+}
+
+/// Body of `POST /api/users`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewUser {
+    /// Login.
+    pub login: String,
+    /// Role.
+    pub role: Role,
+    /// Routes (carrier) or seller name (merchant).
+    #[serde(default)]
+    pub scope: Option<String>,
+    /// Password, at least 12 characters.
+    pub password: String,
+}
+
+/// `POST /api/users`.
+pub async fn add_user(
+    State(app): State<Shared>,
+    Body(b): Body<NewUser>,
+) -> Result<impl IntoResponse, ApiError> {
+    let accounts = app.accounts.clone();
+    let user = blocking(move || {
+        Ok(accounts.add_user(&b.login, b.role, b.scope.as_deref(), &b.password)?)
+    })
+    .await?;
+    Ok((StatusCode::CREATED, Json(user)))
+}

@@ -1,0 +1,475 @@
+//! Every route of the server, once: method, path, who may call it, what it is. The access
+//! middleware, the OpenAPI document and the route x role tests all read this table; a route
+//! that is not in it is refused.
+
+use crate::accounts::Role;
+
+/// Who may call a route.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Allow {
+    /// Anyone, signed in or not.
+    Public,
+    /// Any signed-in user.
+    Anyone,
+    /// Signed-in users with one of these roles.
+    Roles(&'static [Role]),
+    /// Holders of the log reader token (or anyone, when the log is public).
+    LogReader,
+}
+
+impl Allow {
+    /// Whether a user with `role` may call the route (signed in).
+    pub fn admits(self, role: Role) -> bool {
+        match self {
+            Allow::Public | Allow::Anyone => true,
+            Allow::Roles(r) => r.contains(&role),
+            Allow::LogReader => false,
+        }
+    }
+}
+
+/// What a route serves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// JSON API (errors as JSON; 401 without credentials).
+    Api,
+    /// An HTML page or fragment (no credentials: the login page).
+    Page,
+    /// A form post from a page (CSRF token required).
+    Form,
+    /// Anything else (metrics text, static assets, the log's tiles).
+    Other,
+}
+
+/// One route.
+#[derive(Clone, Copy, Debug)]
+pub struct RouteSpec {
+    /// HTTP method.
+    pub method: &'static str,
+    /// Path, with `{name}` placeholders.
+    pub path: &'static str,
+    /// Who may call it.
+    pub allow: Allow,
+    /// What it serves.
+    pub kind: Kind,
+    /// What it is for, one line.
+    pub summary: &'static str,
+    /// Request body schema (components/schemas), if any.
+    pub body: Option<&'static str>,
+    /// Response schema (components/schemas) or content type.
+    pub response: &'static str,
+}
+
+/// Hub staff who see the whole hub.
+pub const STAFF: &[Role] = &[Role::Operator, Role::Customs, Role::Auditor, Role::Admin];
+/// Who may decide on customs holds.
+pub const DECIDE: &[Role] = &[Role::Customs, Role::Admin];
+/// Who sees customs decisions and their reasons.
+pub const CUSTOMS_READ: &[Role] = &[Role::Customs, Role::Auditor, Role::Admin];
+/// Everyone, carriers and merchants limited to their own parcels.
+pub const SCOPED: &[Role] = &[
+    Role::Operator,
+    Role::Customs,
+    Role::Auditor,
+    Role::Admin,
+    Role::Carrier,
+    Role::Merchant,
+];
+/// Who sees the route plan (carriers: their own routes).
+pub const ROUTE_READ: &[Role] = &[Role::Operator, Role::Auditor, Role::Admin, Role::Carrier];
+/// Who reads metrics.
+pub const METRICS: &[Role] = &[Role::Operator, Role::Auditor, Role::Admin];
+/// Who administers accounts.
+pub const ADMIN: &[Role] = &[Role::Admin];
+
+const fn r(
+    method: &'static str,
+    path: &'static str,
+    allow: Allow,
+    kind: Kind,
+    summary: &'static str,
+    body: Option<&'static str>,
+    response: &'static str,
+) -> RouteSpec {
+    RouteSpec {
+        method,
+        path,
+        allow,
+        kind,
+        summary,
+        body,
+        response,
+    }
+}
+
+use Allow::*;
+use Kind::*;
+
+/// The table.
+pub const ROUTES: &[RouteSpec] = &[
+    r(
+        "GET",
+        "/healthz",
+        Public,
+        Other,
+        "Liveness: the process answers.",
+        None,
+        "text/plain",
+    ),
+    r(
+        "GET",
+        "/readyz",
+        Public,
+        Other,
+        "Readiness: the store answers and the dashboard has caught up.",
+        None,
+        "Ready",
+    ),
+    r(
+        "GET",
+        "/login",
+        Public,
+        Page,
+        "The login page.",
+        None,
+        "text/html",
+    ),
+    r(
+        "POST",
+        "/login",
+        Public,
+        Other,
+        "Sign in (form: login, password, next); sets the session cookie.",
+        None,
+        "text/html",
+    ),
+    r(
+        "POST",
+        "/logout",
+        Anyone,
+        Form,
+        "Sign out (form: csrf).",
+        None,
+        "text/html",
+    ),
+    r(
+        "GET",
+        "/track",
+        Public,
+        Page,
+        "Public tracking page: tracking id and destination postcode.",
+        None,
+        "text/html",
+    ),
+    r(
+        "GET",
+        "/api/tracking",
+        Public,
+        Api,
+        "A parcel's milestones in plain language, given its tracking id and destination postcode.",
+        None,
+        "Tracking",
+    ),
+    r(
+        "GET",
+        "/assets/{name}",
+        Public,
+        Other,
+        "Vendored static assets (CSS, htmx, the API docs viewer).",
+        None,
+        "application/octet-stream",
+    ),
+    r(
+        "GET",
+        "/",
+        Roles(STAFF),
+        Page,
+        "The control room.",
+        None,
+        "text/html",
+    ),
+    r(
+        "GET",
+        "/ui/summary",
+        Roles(STAFF),
+        Page,
+        "Control room: parcels by stage (fragment).",
+        None,
+        "text/html",
+    ),
+    r(
+        "GET",
+        "/ui/throughput.svg",
+        Roles(STAFF),
+        Page,
+        "Control room: throughput per stage over time (SVG).",
+        None,
+        "image/svg+xml",
+    ),
+    r(
+        "GET",
+        "/ui/flights.svg",
+        Roles(STAFF),
+        Page,
+        "Control room: the day's flights, scheduled vs actual (SVG).",
+        None,
+        "image/svg+xml",
+    ),
+    r(
+        "GET",
+        "/ui/sorters",
+        Roles(STAFF),
+        Page,
+        "Control room: sorter discharges and chute fill levels (fragment).",
+        None,
+        "text/html",
+    ),
+    r(
+        "GET",
+        "/ui/holds",
+        Roles(STAFF),
+        Page,
+        "Control room: the customs holds queue (fragment).",
+        None,
+        "text/html",
+    ),
+    r(
+        "GET",
+        "/ui/exceptions",
+        Roles(STAFF),
+        Page,
+        "Control room: recent exceptions (fragment).",
+        None,
+        "text/html",
+    ),
+    r(
+        "GET",
+        "/customs",
+        Roles(STAFF),
+        Page,
+        "The customs holds queue.",
+        None,
+        "text/html",
+    ),
+    r(
+        "POST",
+        "/customs/{id}/decide",
+        Roles(DECIDE),
+        Form,
+        "Release or hold a parcel (form: action, reason, csrf).",
+        None,
+        "text/html",
+    ),
+    r(
+        "GET",
+        "/parcels",
+        Roles(SCOPED),
+        Page,
+        "Parcel search.",
+        None,
+        "text/html",
+    ),
+    r(
+        "GET",
+        "/parcels/{id}",
+        Roles(SCOPED),
+        Page,
+        "A parcel and its event timeline (the read is recorded).",
+        None,
+        "text/html",
+    ),
+    r(
+        "GET",
+        "/docs",
+        Anyone,
+        Page,
+        "The API documentation.",
+        None,
+        "text/html",
+    ),
+    r(
+        "GET",
+        "/openapi.json",
+        Anyone,
+        Other,
+        "This API's OpenAPI 3.1 document.",
+        None,
+        "application/json",
+    ),
+    r(
+        "GET",
+        "/metrics",
+        Roles(METRICS),
+        Other,
+        "Prometheus metrics.",
+        None,
+        "text/plain",
+    ),
+    r(
+        "GET",
+        "/api/me",
+        Anyone,
+        Api,
+        "Who is calling: login, role, scope.",
+        None,
+        "User",
+    ),
+    r(
+        "POST",
+        "/api/tokens",
+        Anyone,
+        Api,
+        "Create an API token for yourself (shown once).",
+        Some("NewToken"),
+        "Token",
+    ),
+    r(
+        "GET",
+        "/api/live",
+        Roles(STAFF),
+        Api,
+        "The control room's figures: parcels by stage, decisions, discharges, holds, chutes.",
+        None,
+        "Live",
+    ),
+    r(
+        "GET",
+        "/api/flights",
+        Roles(STAFF),
+        Api,
+        "The day's flights, scheduled and actual arrival.",
+        None,
+        "Flights",
+    ),
+    r(
+        "GET",
+        "/api/parcels",
+        Roles(SCOPED),
+        Api,
+        "Parcels by stage or route (carriers: their routes; merchants: their own).",
+        None,
+        "ParcelList",
+    ),
+    r(
+        "GET",
+        "/api/parcels/{id}",
+        Roles(SCOPED),
+        Api,
+        "One parcel with its parties and goods (the read is recorded).",
+        None,
+        "Parcel",
+    ),
+    r(
+        "GET",
+        "/api/parcels/{id}/events",
+        Roles(SCOPED),
+        Api,
+        "A parcel's events in time order.",
+        None,
+        "Events",
+    ),
+    r(
+        "GET",
+        "/api/customs/holds",
+        Roles(STAFF),
+        Api,
+        "The customs holds queue.",
+        None,
+        "Holds",
+    ),
+    r(
+        "GET",
+        "/api/customs/decisions/{id}",
+        Roles(CUSTOMS_READ),
+        Api,
+        "A parcel's customs decisions with reasons and rule versions.",
+        None,
+        "Events",
+    ),
+    r(
+        "POST",
+        "/api/customs/{id}/release",
+        Roles(DECIDE),
+        Api,
+        "Release a parcel, with the declarant's reason.",
+        Some("Release"),
+        "Event",
+    ),
+    r(
+        "POST",
+        "/api/customs/{id}/hold",
+        Roles(DECIDE),
+        Api,
+        "Hold, ask about or refuse a parcel, with the declarant's reason.",
+        Some("Hold"),
+        "Event",
+    ),
+    r(
+        "GET",
+        "/api/routes",
+        Roles(ROUTE_READ),
+        Api,
+        "The route plan: carrier routes and their chutes (carriers: their own).",
+        None,
+        "Routes",
+    ),
+    r(
+        "GET",
+        "/api/log/checkpoint",
+        Roles(&[Role::Operator, Role::Customs, Role::Auditor, Role::Admin]),
+        Other,
+        "The verifiable log's latest signed checkpoint.",
+        None,
+        "text/plain",
+    ),
+    r(
+        "GET",
+        "/api/users",
+        Roles(ADMIN),
+        Api,
+        "Every user.",
+        None,
+        "Users",
+    ),
+    r(
+        "POST",
+        "/api/users",
+        Roles(ADMIN),
+        Api,
+        "Add a user.",
+        Some("NewUser"),
+        "User",
+    ),
+    r(
+        "GET",
+        "/log/checkpoint",
+        LogReader,
+        Other,
+        "The log's latest checkpoint (C2SP tlog-checkpoint).",
+        None,
+        "text/plain",
+    ),
+    r(
+        "GET",
+        "/log/tile/{*path}",
+        LogReader,
+        Other,
+        "Log tiles and entry bundles (C2SP tlog-tiles).",
+        None,
+        "application/octet-stream",
+    ),
+    r(
+        "GET",
+        "/log/proof/inclusion",
+        LogReader,
+        Other,
+        "An entry and its inclusion proof.",
+        None,
+        "application/json",
+    ),
+];
+
+/// The route `method path` (a matched axum path), if declared.
+pub fn find(method: &str, path: &str) -> Option<&'static RouteSpec> {
+    ROUTES.iter().find(|r| r.method == method && r.path == path)
+}
