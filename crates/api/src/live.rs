@@ -23,6 +23,8 @@ pub const BUCKETS: usize = 288;
 pub const MAX_EXCEPTIONS: usize = 200;
 /// Parcels followed at most (beyond: counted, not followed).
 pub const MAX_PARCELS: usize = 5_000_000;
+/// Events waiting for the events they follow, at most (beyond: applied as they come).
+const MAX_PENDING: usize = 1_000_000;
 /// Events read from the store per step of `follow`.
 const READ_CHUNK: u64 = 10_000;
 
@@ -111,6 +113,11 @@ pub struct LiveState {
     /// Time of the latest event (simulated time in the demo).
     pub now: Option<Timestamp>,
     parcels: HashMap<S10Id, ParcelState>,
+    /// Events that arrived before the events they follow in a parcel's life (several writers
+    /// record a parcel's day: a sorter's confirmation may be stored before the sort decision
+    /// it confirms); tried again after each event of the parcel that fits.
+    pending: HashMap<S10Id, Vec<Event>>,
+    pending_total: usize,
     /// Parcels by board stage.
     pub by_stage: BTreeMap<&'static str, u64>,
     /// Events per flow stage per bucket (bucket start in ms) .
@@ -183,12 +190,41 @@ impl LiveState {
         if e.code == EventCode::ACC {
             return;
         }
+        self.side_effects(id, e);
         if !self.parcels.contains_key(&id) && self.parcels.len() >= MAX_PARCELS {
             return;
         }
         let state = self.parcels.entry(id).or_default();
         let (before, chute_before) = (board_stage(state), at_chute(state));
+        let misfits = state.out_of_order;
         state.apply(e);
+        if state.out_of_order > misfits {
+            // Not yet: keep it for when the events it follows arrive.
+            state.out_of_order = misfits;
+            if self.pending_total < MAX_PENDING {
+                self.pending.entry(id).or_default().push(e.clone());
+                self.pending_total += 1;
+            }
+            return;
+        }
+        // Events waiting for this one may fit now.
+        while let Some(list) = self.pending.get_mut(&id) {
+            let state = self.parcels.get_mut(&id).expect("followed");
+            let Some(k) = list.iter().position(|p| {
+                let mut trial = state.clone();
+                trial.apply(p);
+                trial.out_of_order == state.out_of_order
+            }) else {
+                break;
+            };
+            let p = list.remove(k);
+            if list.is_empty() {
+                self.pending.remove(&id);
+            }
+            self.pending_total -= 1;
+            state.apply(&p);
+        }
+        let state = &self.parcels[&id];
         let (after, chute_after) = (board_stage(state), at_chute(state));
         if before != after {
             if before != "unknown"
@@ -208,6 +244,10 @@ impl LiveState {
                 *self.chutes.entry(c).or_default() += 1;
             }
         }
+    }
+
+    /// What an event says beyond where its parcel is: decisions, holds, discharges, exceptions.
+    fn side_effects(&mut self, id: S10Id, e: &Event) {
         if let Some(outcome) = CustomsOutcome::of(e.code) {
             *self.decisions.entry(outcome.as_str()).or_default() += 1;
             if outcome == CustomsOutcome::Release {

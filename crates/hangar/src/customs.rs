@@ -7,8 +7,7 @@ use hangar_customs::ioss::Register;
 use hangar_customs::risk::Lists;
 use hangar_customs::{Decision, Engine, EngineConfig, RuleBook};
 use hangar_model::{
-    Actor, CustomsOutcome, Date, Detail, Event, EventCode, Location, Parcel, ParcelStage,
-    ParcelState, S10Id, Subject,
+    Actor, CustomsOutcome, Date, Detail, Event, EventCode, Parcel, ParcelState, S10Id,
 };
 use hangar_screen::{ListSet, Screener};
 use hangar_store::{EmbeddedStore, Store};

@@ -9,6 +9,7 @@ mod generate;
 mod ingest;
 mod log;
 mod serve;
+mod server;
 mod sorter;
 mod track;
 mod ui;
@@ -49,6 +50,12 @@ enum Command {
     /// The sorter interface: sort host, emulator, route plans.
     #[command(subcommand)]
     Sorter(sorter::Cmd),
+    /// Serve the JSON API, the control-room dashboard and the public tracking page over a data
+    /// directory, until Ctrl-C.
+    Serve(server::Args),
+    /// Users and API tokens of the server.
+    #[command(subcommand)]
+    Users(server::UsersCmd),
     /// Measure a hot path against its limit.
     #[command(subcommand)]
     Bench(bench::Which),
@@ -78,6 +85,8 @@ fn main() -> ExitCode {
         Command::Audit(c) => audit::run(c),
         Command::Customs(c) => customs::run(c),
         Command::Sorter(c) => sorter::run(c),
+        Command::Serve(a) => server::run(a),
+        Command::Users(c) => server::users(c),
         Command::Bench(w) => bench::run(w),
     };
     match result {
