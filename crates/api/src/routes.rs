@@ -106,7 +106,7 @@ use Allow::*;
 use Kind::*;
 
 /// The table.
-pub const ROUTES: &[RouteSpec] = &[
+pub static ROUTES: &[RouteSpec] = &[
     r(
         "GET",
         "/healthz",

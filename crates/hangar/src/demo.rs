@@ -37,10 +37,16 @@ pub struct Args {
     /// Data directory to create (default: ./hangar-data/demo-<time>). Must be new or empty.
     #[arg(long)]
     pub data: Option<PathBuf>,
-    /// Run as a batch, without serving the dashboard. (The dashboard is not built yet, so today
-    /// the demo always runs this way.)
+    /// Run as a batch, as fast as it goes, without serving the dashboard.
     #[arg(long)]
     pub headless: bool,
+    /// Simulated seconds per wall-clock second while the dashboard is served (idle stretches of
+    /// the day are skipped).
+    #[arg(long, default_value_t = 600.0)]
+    pub speed: f64,
+    /// Address the dashboard listens on (a busy default port falls back to a free one).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: String,
     /// Print the summary as one JSON object.
     #[arg(long)]
     pub json: bool,
@@ -161,7 +167,30 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
                 .replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "-"))
             .unwrap_or_default()
     );
-    let log = crate::log::open(&dir, &origin)?;
+    let log = Arc::new(crate::log::open(&dir, &origin)?);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    // The dashboard, served while the day runs (the sort host learns of declarants' decisions
+    // once it exists).
+    let host_cell: Arc<std::sync::OnceLock<Arc<HostState>>> = Arc::default();
+    let dashboard = if a.headless {
+        None
+    } else {
+        anyhow::ensure!(
+            a.speed > 0.0 && a.speed <= 1_000_000.0,
+            "--speed: expected 0 to 1,000,000 simulated seconds per second"
+        );
+        Some(start_dashboard(
+            &rt,
+            &dir,
+            store.clone(),
+            log.clone(),
+            &a.listen,
+            host_cell.clone(),
+        )?)
+    };
     let mut files = vec![written.schedule.clone()];
     files.extend(written.csv.iter().cloned());
     let pb = ui::bar(files.len() as u64, "ingesting", "files", true);
@@ -244,10 +273,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     ));
     host.set_day(date);
     host.set_parcels(crate::sorter::directory(store.as_ref())?);
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()?;
+    let _ = host_cell.set(host.clone());
     let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
     let host_addr = listener.local_addr()?.to_string();
     rt.spawn(serve(listener, host.clone(), std::future::pending()));
@@ -278,8 +304,20 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             Ok(())
         });
         let mut batch = Vec::with_capacity(APPEND_BATCH);
+        let mut pacer = dashboard.as_ref().map(|_| Pacer::new(a.speed));
         let result =
             run_day::<anyhow::Error>(&cfg, &plan, &flights, sim_parcels, &mut sorters, &mut |e| {
+                if let Some(wait) = pacer.as_mut().and_then(|p| p.wait_for(e.at)) {
+                    // Show what happened so far, then let simulated time catch up.
+                    if !batch.is_empty() {
+                        tx.send(std::mem::replace(
+                            &mut batch,
+                            Vec::with_capacity(APPEND_BATCH),
+                        ))
+                        .map_err(|_| anyhow::anyhow!("the store stopped taking events"))?;
+                    }
+                    std::thread::sleep(wait);
+                }
                 batch.push(e);
                 if batch.len() >= APPEND_BATCH {
                     tx.send(std::mem::replace(
@@ -303,7 +341,6 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         unacked == 0,
         "{unacked} discharge confirmations were never acknowledged by the sort host"
     );
-    rt.shutdown_background();
     crate::log::sync(store.as_ref(), &log)?;
     pb.finish_and_clear();
     mark("run_day", &mut lap);
@@ -368,7 +405,114 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     if !problems.is_empty() {
         bail!("the day does not reconcile: {}", problems.join("; "));
     }
+    if let Some(d) = dashboard {
+        eprintln!();
+        eprintln!(
+            "The day is over; the dashboard stays up at http://{}/ until Ctrl-C.",
+            d.addr
+        );
+        // Declarants' decisions made from the dashboard go into the log as they come.
+        rt.block_on(async {
+            let mut tick = tokio::time::interval(Duration::from_secs(1));
+            loop {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => break,
+                    _ = tick.tick() => {
+                        let (s, l) = (store.clone(), log.clone());
+                        let _ = tokio::task::spawn_blocking(move || crate::log::sync(s.as_ref(), &l)).await;
+                    }
+                }
+            }
+        });
+        d.live.stop();
+    }
+    rt.shutdown_background();
     Ok(ExitCode::SUCCESS)
+}
+
+/// Starts the dashboard for the demo's data directory and prints where and how to sign in.
+fn start_dashboard(
+    rt: &tokio::runtime::Runtime,
+    dir: &std::path::Path,
+    store: Arc<EmbeddedStore>,
+    log: Arc<hangar_ledger::Ledger>,
+    listen: &str,
+    host: Arc<std::sync::OnceLock<Arc<HostState>>>,
+) -> anyhow::Result<crate::server::Running> {
+    let accounts = hangar_api::accounts::Accounts::open(dir)?;
+    let password = crate::server::first_admin(&accounts)?.unwrap_or_default();
+    drop(accounts);
+    let hook: hangar_api::app::CustomsHook = Arc::new(move |id, released| {
+        if let Some(h) = host.get() {
+            h.set_customs(
+                id,
+                if released {
+                    hangar_sort::Customs::Released
+                } else {
+                    hangar_sort::Customs::Held
+                },
+            );
+        }
+    });
+    let mut config = hangar_api::Config {
+        listen: listen.to_string(),
+        ..Default::default()
+    };
+    let store: Arc<dyn Store> = store;
+    let running = match crate::server::start(
+        rt,
+        dir,
+        store.clone(),
+        Some(log.clone()),
+        config.clone(),
+        Some(hook.clone()),
+    ) {
+        Ok(r) => r,
+        Err(e) if listen == "127.0.0.1:8080" => {
+            eprintln!("note: {e:#}; using a free port instead");
+            config.listen = "127.0.0.1:0".into();
+            crate::server::start(rt, dir, store, Some(log), config, Some(hook))?
+        }
+        Err(e) => return Err(e),
+    };
+    println!("Dashboard: http://{}/", running.addr);
+    println!("  sign in as admin, password {password} (shown once)");
+    println!("  public tracking page: http://{}/track", running.addr);
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    Ok(running)
+}
+
+/// Paces the simulated day against the wall clock for the dashboard: `speed` simulated seconds
+/// per second, idle stretches (more than two seconds of wall time away) skipped.
+struct Pacer {
+    speed: f64,
+    start: Option<(Timestamp, Instant)>,
+}
+
+impl Pacer {
+    /// Longest a quiet stretch of the day keeps the screens waiting.
+    const MAX_WAIT: Duration = Duration::from_secs(2);
+
+    fn new(speed: f64) -> Pacer {
+        Pacer { speed, start: None }
+    }
+
+    /// How long to wait before the event at `at` happens, if at all.
+    fn wait_for(&mut self, at: Timestamp) -> Option<Duration> {
+        let (sim0, wall0) = *self.start.get_or_insert((at, Instant::now()));
+        let sim_s = (at.unix_ms() - sim0.unix_ms()).max(0) as f64 / 1000.0;
+        let target = wall0 + Duration::from_secs_f64(sim_s / self.speed);
+        let now = Instant::now();
+        let wait = target.checked_duration_since(now)?;
+        if wait > Self::MAX_WAIT {
+            // Skip the idle stretch: move the start so the event is due in MAX_WAIT.
+            let skip = wait - Self::MAX_WAIT;
+            self.start = Some((sim0, wall0.checked_sub(skip).unwrap_or(wall0)));
+            return Some(Self::MAX_WAIT);
+        }
+        (wait > Duration::from_millis(5)).then_some(wait)
+    }
 }
 
 /// Checks that the stored events and the simulation agree and that every parcel ended somewhere.

@@ -53,6 +53,8 @@ enum Command {
     /// Serve the JSON API, the control-room dashboard and the public tracking page over a data
     /// directory, until Ctrl-C.
     Serve(server::Args),
+    /// Print the HTTP API's OpenAPI 3.1 document.
+    Openapi,
     /// Users and API tokens of the server.
     #[command(subcommand)]
     Users(server::UsersCmd),
@@ -87,6 +89,12 @@ fn main() -> ExitCode {
         Command::Sorter(c) => sorter::run(c),
         Command::Serve(a) => server::run(a),
         Command::Users(c) => server::users(c),
+        Command::Openapi => serde_json::to_string_pretty(&hangar_api::openapi::build())
+            .map(|doc| {
+                println!("{doc}");
+                ExitCode::SUCCESS
+            })
+            .map_err(anyhow::Error::from),
         Command::Bench(w) => bench::run(w),
     };
     match result {

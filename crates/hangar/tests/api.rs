@@ -1,0 +1,419 @@
+//! The HTTP server, running for real on a free port over a demo day: every route against every
+//! role (allowed or refused, as the route table says), malformed and oversized bodies, the
+//! OpenAPI document, the log reader token.
+
+use hangar_api::accounts::Role;
+use hangar_api::routes::{Allow, Kind, ROUTES};
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+fn hangar(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_hangar"))
+        .args(args)
+        .output()
+        .expect("run hangar");
+    assert!(
+        out.status.success(),
+        "hangar {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A `hangar serve` child, killed when dropped.
+pub struct Server {
+    child: Child,
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs a small demo day into `dir` and serves it.
+pub fn serve_day(dir: &Path, parcels: u32) -> Server {
+    let d = dir.to_str().unwrap();
+    hangar(&[
+        "demo",
+        "--headless",
+        "--json",
+        "--parcels",
+        &parcels.to_string(),
+        "--seed",
+        "4",
+        "--date",
+        "2026-11-22",
+        "--data",
+        d,
+    ]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hangar"))
+        .args(["serve", "--data", d, "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.as_mut().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let base = first
+        .split("http://")
+        .nth(1)
+        .and_then(|s| s.split('/').next())
+        .map(|a| format!("http://{a}"))
+        .unwrap_or_else(|| panic!("no address in {first:?}"));
+    Server { child, base }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .into()
+}
+
+/// One response: status, body, `location` header.
+pub struct Got {
+    pub status: u16,
+    pub body: String,
+    pub location: Option<String>,
+}
+
+/// A request, authenticated by a bearer token or a session cookie (or neither).
+pub fn request(method: &str, url: &str, auth: &Auth, body: Option<(&str, String)>) -> Got {
+    let a = agent();
+    let mut rb = ureq::http::Request::builder().method(method).uri(url);
+    match auth {
+        Auth::None => {}
+        Auth::Token(t) => rb = rb.header("authorization", format!("Bearer {t}")),
+        Auth::Session { cookie, .. } => rb = rb.header("cookie", cookie.clone()),
+    }
+    let resp = match body {
+        Some((ty, b)) => a.run(rb.header("content-type", ty).body(b).unwrap()),
+        None => a.run(rb.body(()).unwrap()),
+    }
+    .expect("request");
+    let status = resp.status().as_u16();
+    let location = resp
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .map(String::from);
+    let body = resp.into_body().read_to_string().unwrap_or_default();
+    Got {
+        status,
+        body,
+        location,
+    }
+}
+
+/// How a caller authenticates.
+#[derive(Clone)]
+pub enum Auth {
+    None,
+    Token(String),
+    Session { cookie: String, csrf: String },
+}
+
+/// A user of each role: login, password, token.
+pub fn make_user(dir: &Path, login: &str, role: Role, scope: Option<&str>) -> (String, String) {
+    let d = dir.to_str().unwrap();
+    let mut args = vec!["users", "add", login, "--role", role.as_str(), "--data", d];
+    if let Some(s) = scope {
+        args.extend(["--scope", s]);
+    }
+    let out = hangar(&args);
+    let password = out
+        .lines()
+        .find_map(|l| l.strip_prefix("password (shown once): "))
+        .unwrap()
+        .to_string();
+    let token = hangar(&["users", "token", login, "--data", d])
+        .trim()
+        .to_string();
+    (password, token)
+}
+
+/// Signs in through the login form; returns the session cookie and its CSRF token.
+pub fn sign_in(base: &str, login: &str, password: &str) -> Auth {
+    let a = agent();
+    let resp = a
+        .post(&format!("{base}/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .send(format!("login={login}&password={password}&next=/parcels"))
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 303, "login of {login}");
+    let cookie = resp
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .unwrap()
+        .to_string();
+    let page = request(
+        "GET",
+        &format!("{base}/parcels"),
+        &Auth::Session {
+            cookie: cookie.clone(),
+            csrf: String::new(),
+        },
+        None,
+    );
+    let csrf = page
+        .body
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap_or_else(|| panic!("no csrf on the page for {login}: {}", page.status))
+        .to_string();
+    Auth::Session { cookie, csrf }
+}
+
+#[test]
+fn every_route_admits_exactly_its_roles_and_bad_bodies_get_clear_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("day");
+    let server = serve_day(&dir, 2_000);
+    let base = server.base.clone();
+    // A held parcel to decide on, and what it needs.
+    let (_, admin_token) = make_user(&dir, "root2", Role::Admin, None);
+    let admin = Auth::Token(admin_token);
+    let holds = request(
+        "GET",
+        &format!("{base}/api/customs/holds?limit=5"),
+        &admin,
+        None,
+    );
+    assert_eq!(holds.status, 200, "{}", holds.body);
+    let holds: serde_json::Value = serde_json::from_str(&holds.body).unwrap();
+    let held = holds["holds"][0]["parcel"].as_str().unwrap().to_string();
+    let p = request("GET", &format!("{base}/api/parcels/{held}"), &admin, None);
+    let p: serde_json::Value = serde_json::from_str(&p.body).unwrap();
+    let postcode = p["parcel"]["consignee"]["postcode"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let seller = p["parcel"]["consignor"]["name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let mut callers: Vec<(String, Option<Role>, Auth, Auth)> =
+        vec![("anonymous".into(), None, Auth::None, Auth::None)];
+    for role in Role::ALL {
+        let login = format!("{}1", role.as_str());
+        let scope = match role {
+            Role::Carrier => Some("DE-1,DE-2".to_string()),
+            Role::Merchant => Some(seller.clone()),
+            _ => None,
+        };
+        let (password, token) = make_user(&dir, &login, role, scope.as_deref());
+        let session = sign_in(&base, &login, &password);
+        callers.push((login, Some(role), Auth::Token(token), session));
+    }
+    let mut checked = 0;
+    let mut made = 0;
+    // Signing out ends the sessions the other routes are tried with: last.
+    let mut specs: Vec<_> = ROUTES
+        .iter()
+        .filter(|s| s.allow != Allow::LogReader)
+        .collect();
+    specs.sort_by_key(|s| s.path == "/logout");
+    for spec in specs {
+        for (who, role, token, session) in &callers {
+            let path = spec
+                .path
+                .replace("{id}", &held)
+                .replace("{name}", "hangar.css");
+            let query = match spec.path {
+                "/api/tracking" => format!("?id={held}&postcode={}", postcode.replace(' ', "%20")),
+                "/api/parcels" => "?stage=held&limit=3".into(),
+                _ => String::new(),
+            };
+            let url = format!("{base}{path}{query}");
+            // Pages and forms as a browser uses them (session), the rest as a script does (token).
+            let auth = match (role, spec.kind) {
+                (None, _) => Auth::None,
+                (_, Kind::Page | Kind::Form) => session.clone(),
+                _ => token.clone(),
+            };
+            let csrf = match &auth {
+                Auth::Session { csrf, .. } => csrf.clone(),
+                _ => String::new(),
+            };
+            made += 1;
+            let body: Option<(&str, String)> = match (spec.method, spec.path) {
+                ("POST", "/login") => Some((
+                    "application/x-www-form-urlencoded",
+                    "login=nobody&password=wrong-password".into(),
+                )),
+                ("POST", "/logout") => {
+                    Some(("application/x-www-form-urlencoded", format!("csrf={csrf}")))
+                }
+                ("POST", "/customs/{id}/decide") => Some((
+                    "application/x-www-form-urlencoded",
+                    format!("csrf={csrf}&action=hold&reason=matrix+check"),
+                )),
+                ("POST", "/api/tokens") => {
+                    Some(("application/json", r#"{"label":"matrix"}"#.into()))
+                }
+                ("POST", "/api/customs/{id}/release") => {
+                    Some(("application/json", r#"{"reason":"matrix check"}"#.into()))
+                }
+                ("POST", "/api/customs/{id}/hold") => {
+                    Some(("application/json", r#"{"reason":"matrix check"}"#.into()))
+                }
+                ("POST", "/api/users") => Some((
+                    "application/json",
+                    format!(
+                        r#"{{"login":"made{made}","role":"operator","password":"a long enough password"}}"#
+                    ),
+                )),
+                ("POST", p) => panic!("no body for POST {p}"),
+                _ => None,
+            };
+            let got = request(spec.method, &url, &auth, body);
+            let label = format!("{} {} as {who}", spec.method, spec.path);
+            assert!(got.status < 500, "{label}: {} {}", got.status, got.body);
+            match (spec.allow, role) {
+                (Allow::Public, _) => assert!(got.status < 400, "{label}: {}", got.status),
+                (_, None) if spec.kind == Kind::Page => {
+                    assert_eq!(got.status, 303, "{label}");
+                    assert!(
+                        got.location.as_deref().unwrap_or("").starts_with("/login"),
+                        "{label}"
+                    );
+                }
+                (_, None) => assert_eq!(got.status, 401, "{label}: {}", got.body),
+                (allow, Some(r)) if allow.admits(*r) => assert!(
+                    got.status != 401 && got.status != 403,
+                    "{label} should be allowed: {} {}",
+                    got.status,
+                    got.body
+                ),
+                (_, Some(_)) => {
+                    assert_eq!(got.status, 403, "{label} should be refused: {}", got.body)
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 35 * 7, "{checked} checks");
+
+    // Carriers and merchants see their own parcels only.
+    let carrier = &callers
+        .iter()
+        .find(|c| c.1 == Some(Role::Carrier))
+        .unwrap()
+        .2;
+    let r = request(
+        "GET",
+        &format!("{base}/api/parcels?route=FR-1"),
+        carrier,
+        None,
+    );
+    assert_eq!(r.status, 403, "another carrier's route: {}", r.body);
+    let mine = request("GET", &format!("{base}/api/parcels"), carrier, None);
+    assert_eq!(mine.status, 200);
+    let merchant = &callers
+        .iter()
+        .find(|c| c.1 == Some(Role::Merchant))
+        .unwrap()
+        .2;
+    let own = request("GET", &format!("{base}/api/parcels"), merchant, None);
+    let own: serde_json::Value = serde_json::from_str(&own.body).unwrap();
+    assert!(
+        own["parcels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["id"] == held.as_str()),
+        "{own}"
+    );
+
+    // Bodies that are not right get clear 4xx errors, as JSON.
+    let url = format!("{base}/api/customs/{held}/release");
+    for (ty, body, status, says) in [
+        ("application/json", "{\"reason\": ", 400, "body:"),
+        ("application/json", "{\"why\": \"x\"}", 422, "unknown field"),
+        ("text/plain", "{\"reason\": \"x\"}", 415, "Content-Type"),
+        (
+            "application/json",
+            &format!("{{\"reason\": \"{}\"}}", "x".repeat(70_000)),
+            413,
+            "larger than",
+        ),
+    ] {
+        let got = request("POST", &url, &admin, Some((ty, body.to_string())));
+        assert_eq!(got.status, status, "{body:.40}: {}", got.body);
+        let v: serde_json::Value =
+            serde_json::from_str(&got.body).unwrap_or_else(|_| panic!("JSON error: {}", got.body));
+        assert!(v["error"].as_str().unwrap().contains(says), "{}", got.body);
+    }
+    let empty = request(
+        "POST",
+        &url,
+        &admin,
+        Some(("application/json", "{\"reason\": \"  \"}".into())),
+    );
+    assert_eq!(empty.status, 409, "{}", empty.body);
+    assert!(empty.body.contains("reason"), "{}", empty.body);
+
+    // A session's API writes need its CSRF token.
+    let (password, _) = make_user(&dir, "customs2", Role::Customs, None);
+    let Auth::Session { cookie, .. } = sign_in(&base, "customs2", &password) else {
+        unreachable!()
+    };
+    let no_csrf = request(
+        "POST",
+        &url,
+        &Auth::Session {
+            cookie: cookie.clone(),
+            csrf: String::new(),
+        },
+        Some(("application/json", "{\"reason\":\"x\"}".into())),
+    );
+    assert_eq!(no_csrf.status, 403, "{}", no_csrf.body);
+
+    // The OpenAPI document describes every API route with its roles.
+    let doc = request("GET", &format!("{base}/openapi.json"), &admin, None);
+    let doc: serde_json::Value = serde_json::from_str(&doc.body).unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    for spec in ROUTES.iter().filter(|s| s.kind == Kind::Api) {
+        assert!(
+            doc["paths"][spec.path][spec.method.to_lowercase()].is_object(),
+            "{} {}",
+            spec.method,
+            spec.path
+        );
+    }
+
+    // Metrics count what was asked.
+    let m = request("GET", &format!("{base}/metrics"), &admin, None);
+    assert!(
+        m.body.contains(
+            "hangar_http_requests_total{method=\"GET\",route=\"/api/customs/holds\",status=\"2xx\"}"
+        ),
+        "{}",
+        m.body
+    );
+    assert!(m.body.contains("hangar_parcels{stage=\"handed_over\"}"));
+
+    // The log's tiles need the log reader token.
+    let no = request("GET", &format!("{base}/log/checkpoint"), &admin, None);
+    assert_eq!(no.status, 401, "API tokens are not log reader tokens");
+    let reader = std::fs::read_to_string(dir.join("keys/log-reader.token")).unwrap();
+    let yes = request(
+        "GET",
+        &format!("{base}/log/checkpoint"),
+        &Auth::Token(reader.trim().into()),
+        None,
+    );
+    assert_eq!(yes.status, 200, "{}", yes.body);
+}
