@@ -350,7 +350,20 @@ const COLORS: [&str; 5] = ["#4fb3ff", "#c297ff", "#3fb950", "#d29922", "#ff7b72"
 pub async fn throughput_svg(State(app): State<Shared>) -> Response {
     let l = app.live.read();
     let (w, h, pad) = (1000.0f64, 220.0f64, 34.0f64);
-    let buckets: Vec<(&i64, &[u32; 5])> = l.throughput.iter().collect();
+    // Every bucket from the first to the last, empty ones as zeros (lines do not bridge gaps).
+    let step = crate::live::BUCKET_MIN * 60_000;
+    let buckets: Vec<(i64, [u32; 5])> = match (
+        l.throughput.first_key_value(),
+        l.throughput.last_key_value(),
+    ) {
+        (Some((a, _)), Some((b, _))) => (0..=(b - a) / step)
+            .map(|i| {
+                let t = a + i * step;
+                (t, l.throughput.get(&t).copied().unwrap_or_default())
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
     let total: u64 = buckets
         .iter()
         .flat_map(|(_, v)| v.iter())
@@ -374,7 +387,7 @@ pub async fn throughput_svg(State(app): State<Shared>) -> Response {
         .max()
         .unwrap_or(1)
         .max(1) as f64;
-    let (t0, t1) = (*buckets[0].0 as f64, *buckets[buckets.len() - 1].0 as f64);
+    let (t0, t1) = (buckets[0].0 as f64, buckets[buckets.len() - 1].0 as f64);
     let x = |t: f64| pad + (t - t0) / (t1 - t0).max(1.0) * (w - 2.0 * pad);
     let y = |v: f64| h - pad - v / max * (h - 2.0 * pad);
     let _ = write!(
@@ -394,7 +407,7 @@ pub async fn throughput_svg(State(app): State<Shared>) -> Response {
     for k in 0..5 {
         let pts: Vec<String> = buckets
             .iter()
-            .map(|(t, v)| format!("{:.1},{:.1}", x(**t as f64), y(f64::from(v[k]))))
+            .map(|(t, v)| format!("{:.1},{:.1}", x(*t as f64), y(f64::from(v[k]))))
             .collect();
         let _ = write!(
             s,
@@ -428,7 +441,7 @@ pub async fn flights_svg(State(app): State<Shared>) -> Response {
     let l = app.live.read();
     let flights: Vec<&crate::live::FlightRow> = l.flights.values().collect();
     let row = 26.0f64;
-    let (w, pad) = (640.0f64, 110.0f64);
+    let (w, pad) = (560.0f64, 120.0f64);
     let h = 30.0 + row * flights.len().max(1) as f64;
     let mut s = format!(
         r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="100%" role="img" aria-label="flights">"#
