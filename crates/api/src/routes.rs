@@ -473,3 +473,35 @@ pub static ROUTES: &[RouteSpec] = &[
 pub fn find(method: &str, path: &str) -> Option<&'static RouteSpec> {
     ROUTES.iter().find(|r| r.method == method && r.path == path)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_operator_docs_list_every_route() {
+        let doc = include_str!("../../../docs/api.md");
+        for r in ROUTES {
+            assert!(
+                doc.contains(&format!("`{} {}`", r.method, r.path)),
+                "docs/api.md does not list {} {}",
+                r.method,
+                r.path
+            );
+        }
+    }
+
+    #[test]
+    fn routes_are_declared_once() {
+        for (i, a) in ROUTES.iter().enumerate() {
+            assert!(
+                ROUTES[i + 1..]
+                    .iter()
+                    .all(|b| (a.method, a.path) != (b.method, b.path)),
+                "{} {} twice",
+                a.method,
+                a.path
+            );
+        }
+    }
+}
