@@ -167,6 +167,13 @@ impl Accounts {
                digest TEXT PRIMARY KEY, login TEXT NOT NULL REFERENCES users(login),
                csrf TEXT NOT NULL, expires_ms INTEGER NOT NULL);",
         )?;
+        // Users waiting for a second administrator's approval are inactive.
+        let has_active: bool = db
+            .prepare("SELECT 1 FROM pragma_table_info('users') WHERE name = 'active'")?
+            .exists([])?;
+        if !has_active {
+            db.execute_batch("ALTER TABLE users ADD COLUMN active INTEGER NOT NULL DEFAULT 1")?;
+        }
         Ok(Accounts { db: Mutex::new(db) })
     }
 
@@ -181,6 +188,54 @@ impl Accounts {
         role: Role,
         scope: Option<&str>,
         password: &str,
+    ) -> Result<User, AccountError> {
+        self.insert_user(login, role, scope, password, true)
+    }
+
+    /// Adds a user who cannot sign in until `activate` (a change waiting for approval).
+    pub fn add_pending_user(
+        &self,
+        login: &str,
+        role: Role,
+        scope: Option<&str>,
+        password: &str,
+    ) -> Result<User, AccountError> {
+        self.insert_user(login, role, scope, password, false)
+    }
+
+    /// Lets a pending user sign in; returns whether one was waiting.
+    pub fn activate(&self, login: &str) -> Result<bool, AccountError> {
+        Ok(self.db().execute(
+            "UPDATE users SET active = 1 WHERE login = ?1 AND active = 0",
+            [login],
+        )? > 0)
+    }
+
+    /// Removes a pending user (their change was refused); returns whether one was waiting.
+    pub fn remove_pending(&self, login: &str) -> Result<bool, AccountError> {
+        Ok(self
+            .db()
+            .execute("DELETE FROM users WHERE login = ?1 AND active = 0", [login])?
+            > 0)
+    }
+
+    /// Removes a user with their tokens and sessions (a user whose addition could not be
+    /// recorded).
+    pub fn remove_user(&self, login: &str) -> Result<(), AccountError> {
+        let db = self.db();
+        db.execute("DELETE FROM tokens WHERE login = ?1", [login])?;
+        db.execute("DELETE FROM sessions WHERE login = ?1", [login])?;
+        db.execute("DELETE FROM users WHERE login = ?1", [login])?;
+        Ok(())
+    }
+
+    fn insert_user(
+        &self,
+        login: &str,
+        role: Role,
+        scope: Option<&str>,
+        password: &str,
+        active: bool,
     ) -> Result<User, AccountError> {
         check_login(login)?;
         if password.chars().count() < MIN_PASSWORD {
@@ -209,8 +264,8 @@ impl Accounts {
             )));
         }
         let added = db.execute(
-            "INSERT OR IGNORE INTO users (login, role, scope, password, created_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![login, role.as_str(), scope, hash, now_ms()],
+            "INSERT OR IGNORE INTO users (login, role, scope, password, created_ms, active) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![login, role.as_str(), scope, hash, now_ms(), active],
         )?;
         if added == 0 {
             return Err(AccountError::Invalid(format!("login {login:?} is taken")));
@@ -232,7 +287,7 @@ impl Accounts {
         let row: Option<(String, Option<String>, String)> = self
             .db()
             .query_row(
-                "SELECT role, scope, password FROM users WHERE login = ?1",
+                "SELECT role, scope, password FROM users WHERE login = ?1 AND active = 1",
                 [login],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
@@ -288,7 +343,7 @@ impl Accounts {
     /// The user an API token belongs to.
     pub fn user_for_token(&self, token: &str) -> Result<Option<User>, AccountError> {
         self.user_where(
-            "SELECT u.login, u.role, u.scope FROM tokens t JOIN users u ON u.login = t.login WHERE t.digest = ?1",
+            "SELECT u.login, u.role, u.scope FROM tokens t JOIN users u ON u.login = t.login WHERE t.digest = ?1 AND u.active = 1",
             &digest(token),
         )
     }
@@ -337,7 +392,7 @@ impl Accounts {
             .db()
             .query_row(
                 "SELECT u.login, u.role, u.scope, s.csrf FROM sessions s JOIN users u ON u.login = s.login
-                 WHERE s.digest = ?1 AND s.expires_ms > ?2",
+                 WHERE s.digest = ?1 AND s.expires_ms > ?2 AND u.active = 1",
                 params![digest(id), now_ms()],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
@@ -362,10 +417,11 @@ impl Accounts {
         Ok(())
     }
 
-    /// Every user, by login.
+    /// Every user who may sign in, by login.
     pub fn users(&self) -> Result<Vec<User>, AccountError> {
         let db = self.db();
-        let mut stmt = db.prepare("SELECT login, role, scope FROM users ORDER BY login")?;
+        let mut stmt =
+            db.prepare("SELECT login, role, scope FROM users WHERE active = 1 ORDER BY login")?;
         let rows = stmt.query_map([], |r| {
             Ok(User {
                 login: r.get(0)?,
@@ -420,6 +476,21 @@ mod tests {
         assert_eq!(a.session(&sid).unwrap(), Some((u.clone(), csrf)));
         a.end_session(&sid).unwrap();
         assert_eq!(a.session(&sid).unwrap(), None);
+        // A user waiting for approval cannot sign in until activated.
+        let p = a
+            .add_pending_user("root2", Role::Admin, None, "a long enough password")
+            .unwrap();
+        assert_eq!(
+            a.check_password("root2", "a long enough password").unwrap(),
+            None
+        );
+        assert!(!a.users().unwrap().contains(&p));
+        assert!(a.activate("root2").unwrap());
+        assert!(!a.activate("root2").unwrap());
+        assert_eq!(
+            a.check_password("root2", "a long enough password").unwrap(),
+            Some(p)
+        );
         // Nothing secret is stored in the clear.
         let raw = std::fs::read(dir.path().join("accounts.db")).unwrap();
         let text = String::from_utf8_lossy(&raw);

@@ -1,5 +1,5 @@
-//! What people change or look at, recorded as events whoever asks (the dashboard, the JSON API,
-//! the command line): a declarant's customs decision, and a read of sensitive data.
+//! What people change, recorded as events whoever asks (the dashboard, the JSON API, the
+//! command line): a declarant's customs decision, an erasure on request.
 
 use hangar_model::{
     Actor, CustomsOutcome, Detail, Event, EventCode, Location, ParcelStage, ParcelState, S10Id,
@@ -109,25 +109,35 @@ pub fn declarant_decision(
     Ok(e)
 }
 
-/// Records that `reader` read `what` of parcel `id`, for `purpose`.
-pub fn record_read(
+/// Erases parcels' personal data on request (a data subject's, or a court's), with the reason;
+/// returns how many still held some. The log keeps only the `ERA` record.
+pub fn erase_on_request(
     store: &dyn Store,
-    id: S10Id,
-    reader: Actor,
+    ids: &[S10Id],
+    reason: &str,
+    actor: Actor,
     location: Location,
-    what: &str,
-    purpose: &str,
-) -> Result<(), StoreError> {
-    store.append(&[Event {
-        subject: Subject::Parcel(id),
-        code: EventCode::ACC,
+) -> Result<u64, ActionError> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(ActionError::Refused(
+            "reason: expected the request the erasure answers (it is recorded)".into(),
+        ));
+    }
+    for id in ids {
+        if store.parcel(id)?.is_none() {
+            return Err(ActionError::NoParcel(*id));
+        }
+    }
+    Ok(store.erase(hangar_store::Erasure {
+        parcels: ids.to_vec(),
+        class: hangar_model::DataClass::Personal,
+        reason: format!(
+            "on request: {}",
+            reason.chars().take(MAX_REASON).collect::<String>()
+        ),
+        actor,
         at: now(),
-        actor: reader,
         location,
-        detail: Detail::Accessed {
-            what: what.into(),
-            purpose: purpose.chars().take(200).collect(),
-        },
-    }])?;
-    Ok(())
+    })?)
 }

@@ -1,7 +1,8 @@
 //! The server: shared state, the access middleware every request passes, errors, and the
 //! router, built from the route table so that no route escapes its declared roles.
 
-use crate::accounts::{Accounts, User};
+use crate::access::{self, Denial, Denials, DeniedNote, ReadNote};
+use crate::accounts::{Accounts, Role, User};
 use crate::config::Config;
 use crate::live::Live;
 use crate::metrics::Metrics;
@@ -36,16 +37,49 @@ pub struct App {
     pub log_access: crate::log::Access,
     /// Configuration.
     pub config: Config,
-    /// The route plan (for carriers' routes).
-    pub plan: Arc<hangar_sort::Plan>,
+    /// The route plan in force (for carriers' routes).
+    pub plan: std::sync::RwLock<Arc<hangar_sort::Plan>>,
     /// Request counters and latencies.
     pub metrics: Arc<Metrics>,
     /// Called after a declarant's decision.
     pub on_customs: Option<CustomsHook>,
+    /// Refusals recorded per caller (bursts folded into counts).
+    pub denials: Arc<Denials>,
+    /// Called after a new version of a guarded setting is applied.
+    pub on_control: Option<ControlHook>,
 }
+
+/// Tells whoever runs the hub that a guarded setting has a new version in force.
+pub type ControlHook = Arc<dyn Fn(hangar_model::Control) + Send + Sync>;
 
 /// Shared application state.
 pub type Shared = Arc<App>;
+
+impl App {
+    /// The route plan in force.
+    pub fn plan(&self) -> Arc<hangar_sort::Plan> {
+        self.plan.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Takes up a new version of a guarded setting: the route plan here, then whoever runs the
+    /// hub (the sort host) through `on_control`.
+    pub fn reload(&self, control: hangar_model::Control) {
+        if control == hangar_model::Control::RoutePlan {
+            match crate::controls::current(self.store.as_ref(), control)
+                .map_err(|e| e.to_string())
+                .and_then(|doc| {
+                    hangar_sort::Plan::parse("route-plan (in force)", &doc)
+                        .map_err(|e| e.to_string())
+                }) {
+                Ok(p) => *self.plan.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(p),
+                Err(e) => eprintln!("warning: the new route plan could not be taken up: {e}"),
+            }
+        }
+        if let Some(hook) = &self.on_control {
+            hook(control);
+        }
+    }
+}
 
 /// Who is calling, once the middleware has checked.
 #[derive(Clone, Debug)]
@@ -63,6 +97,8 @@ pub struct ApiError {
     pub status: StatusCode,
     /// What went wrong, for the caller.
     pub message: String,
+    /// The caller asked for something outside its scope (recorded as a refusal).
+    pub out_of_scope: Option<String>,
 }
 
 impl ApiError {
@@ -71,6 +107,27 @@ impl ApiError {
         ApiError {
             status,
             message: message.into(),
+            out_of_scope: None,
+        }
+    }
+
+    /// A refusal the log records (with the message as the reason).
+    pub fn refused(status: StatusCode, message: impl Into<String>) -> ApiError {
+        let message = message.into();
+        ApiError {
+            status,
+            out_of_scope: Some(message.clone()),
+            message,
+        }
+    }
+
+    /// A 404 for something that exists but is not the caller's to see: the caller is not told
+    /// it exists, the log records the refusal with `why`.
+    pub fn out_of_scope(message: impl Into<String>, why: impl Into<String>) -> ApiError {
+        ApiError {
+            status: StatusCode::NOT_FOUND,
+            message: message.into(),
+            out_of_scope: Some(why.into()),
         }
     }
 }
@@ -87,6 +144,9 @@ impl IntoResponse for ApiError {
                 header::WWW_AUTHENTICATE,
                 HeaderValue::from_static("Bearer realm=\"hangar\""),
             );
+        }
+        if let Some(why) = self.out_of_scope {
+            r.extensions_mut().insert(DeniedNote(why));
         }
         r
     }
@@ -203,8 +263,31 @@ fn harden(r: &mut Response, spec: Option<&RouteSpec>) {
     h.insert("content-security-policy", HeaderValue::from_static(csp));
 }
 
-/// The access middleware: finds the route in the table, identifies the caller, checks the role
-/// (and the CSRF token of session-authenticated API writes), counts the request.
+/// Where people's actions at this hub are recorded (the configured airport).
+pub fn hub_location(app: &App) -> hangar_model::Location {
+    hangar_model::Location::parse(&app.config.hub)
+        .unwrap_or_else(|_| hangar_model::Location::parse("LGG").expect("location"))
+}
+
+/// Records a refusal (rate-limited per caller) on the blocking pool; a failure to record is
+/// reported on standard error, the refusal stands either way.
+async fn record_denial(app: &Shared, d: Denial) {
+    let app2 = app.clone();
+    let r = blocking(move || {
+        Ok(app2
+            .denials
+            .record(app2.store.as_ref(), hub_location(&app2), d)?)
+    })
+    .await;
+    if let Err(e) = r {
+        eprintln!("warning: could not record a refused request: {}", e.message);
+    }
+}
+
+/// The access middleware: finds the route in the table, identifies the caller, checks the role,
+/// the network of administrators and the CSRF token of session-authenticated API writes; records
+/// every refusal, and every successful read of sensitive data before its answer leaves; counts
+/// the request.
 async fn guard(
     State(app): State<Shared>,
     matched: Option<MatchedPath>,
@@ -221,16 +304,40 @@ async fn guard(
         harden(&mut r, None);
         return r;
     };
+    let peer = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip());
+    let query = format!(
+        "{} {}",
+        req.method(),
+        req.uri()
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or("/")
+    );
+    let purpose = access::purpose(req.headers(), req.uri().query());
     let denied = |status: StatusCode, message: &str| -> Response {
         match spec.kind {
             Kind::Page | Kind::Form => crate::web::error_page(status, message),
             _ => ApiError::new(status, message).into_response(),
         }
     };
+    let denial = |actor: hangar_model::Actor, why: &str| Denial {
+        actor,
+        query: query.clone(),
+        classes: spec.reads.to_vec(),
+        why: why.to_string(),
+        peer,
+    };
+    let mut caller: Option<Caller> = None;
     let mut response = match spec.allow {
         Allow::Public | Allow::LogReader => next.run(req).await,
         Allow::Anyone | Allow::Roles(_) => match identify(&app, req.headers()) {
-            Err(e) => e.into_response(),
+            Err(e) => {
+                record_denial(&app, denial(access::anonymous(), &e.message)).await;
+                e.into_response()
+            }
             Ok(None) if spec.kind == Kind::Page => {
                 let next_path = req
                     .uri()
@@ -243,19 +350,31 @@ async fn guard(
                 ))
                 .into_response()
             }
-            Ok(None) => denied(
-                StatusCode::UNAUTHORIZED,
-                "sign in or send Authorization: Bearer <token>",
-            ),
-            Ok(Some(c)) if !spec.allow.admits(c.user.role) => denied(
-                StatusCode::FORBIDDEN,
-                &format!(
+            Ok(None) => {
+                let why = "sign in or send Authorization: Bearer <token>";
+                record_denial(&app, denial(access::anonymous(), why)).await;
+                denied(StatusCode::UNAUTHORIZED, why)
+            }
+            Ok(Some(c)) if !spec.allow.admits(c.user.role) => {
+                let why = format!(
                     "the {} role may not use {} {}",
                     c.user.role.as_str(),
                     spec.method,
                     spec.path
-                ),
-            ),
+                );
+                record_denial(&app, denial(c.user.actor(), &why)).await;
+                denied(StatusCode::FORBIDDEN, &why)
+            }
+            Ok(Some(c)) if c.user.role == Role::Admin && !app.config.admin_allowed(peer) => {
+                let why = format!(
+                    "remote administration: administrators are served only from {} (admin_networks), not from {}",
+                    app.config.admin_networks.join(", "),
+                    peer.map(|p| p.to_string())
+                        .unwrap_or_else(|| "an unknown address".into())
+                );
+                record_denial(&app, denial(c.user.actor(), &why)).await;
+                denied(StatusCode::FORBIDDEN, &why)
+            }
             Ok(Some(c)) => {
                 let csrf_needed =
                     spec.kind == Kind::Api && req.method() != Method::GET && c.csrf.is_some();
@@ -266,26 +385,133 @@ async fn guard(
                         .and_then(|v| v.to_str().ok())
                         .is_some_and(|v| Some(v) == c.csrf.as_deref());
                 if csrf_ok {
+                    caller = Some(c.clone());
                     req.extensions_mut().insert(c);
                     next.run(req).await
                 } else {
-                    denied(
-                        StatusCode::FORBIDDEN,
-                        "x-csrf-token: expected the session's CSRF token",
-                    )
+                    let why = "x-csrf-token: expected the session's CSRF token";
+                    record_denial(&app, denial(c.user.actor(), why)).await;
+                    denied(StatusCode::FORBIDDEN, why)
                 }
             }
         },
     };
+    if let Some(c) = &caller {
+        response = recorded(&app, spec, c, &query, purpose, peer, response).await;
+    }
     harden(&mut response, Some(spec));
     app.metrics
         .observe(spec, response.status().as_u16(), start.elapsed());
     response
 }
 
+/// Records what a signed-in caller's request read or was refused, before the answer leaves;
+/// refuses reads of many sensitive records without a declared purpose.
+async fn recorded(
+    app: &Shared,
+    spec: &RouteSpec,
+    c: &Caller,
+    query: &str,
+    purpose: Option<String>,
+    peer: Option<std::net::IpAddr>,
+    response: Response,
+) -> Response {
+    if let Some(why) = response.extensions().get::<DeniedNote>() {
+        let d = Denial {
+            actor: c.user.actor(),
+            query: query.to_string(),
+            classes: spec.reads.to_vec(),
+            why: why.0.clone(),
+            peer,
+        };
+        record_denial(app, d).await;
+        return response;
+    }
+    if spec.reads.is_empty() || !response.status().is_success() {
+        return response;
+    }
+    let note = response
+        .extensions()
+        .get::<ReadNote>()
+        .cloned()
+        .unwrap_or_else(|| ReadNote {
+            subject: hangar_model::Subject::Hub,
+            records: 1,
+            classes: spec.reads.to_vec(),
+            what: spec.summary.to_string(),
+        });
+    if note.classes.is_empty() {
+        return response;
+    }
+    let page = matches!(spec.kind, Kind::Page | Kind::Form);
+    if note.records > access::BULK_RECORDS && purpose.is_none() {
+        let why = format!(
+            "purpose: this query returns {} records of {} data; reads of more than {} need a declared purpose (?purpose=... or the {} header)",
+            note.records,
+            note.classes
+                .iter()
+                .map(|c| c.as_str())
+                .collect::<Vec<_>>()
+                .join(" and "),
+            access::BULK_RECORDS,
+            access::PURPOSE_HEADER
+        );
+        let d = Denial {
+            actor: c.user.actor(),
+            query: query.to_string(),
+            classes: note.classes.clone(),
+            why: why.clone(),
+            peer,
+        };
+        record_denial(app, d).await;
+        return if page {
+            crate::web::error_page(StatusCode::BAD_REQUEST, &why)
+        } else {
+            ApiError::new(StatusCode::BAD_REQUEST, why).into_response()
+        };
+    }
+    let purpose = purpose.unwrap_or_else(|| {
+        if page {
+            "dashboard".to_string()
+        } else {
+            "not stated".to_string()
+        }
+    });
+    let (app2, actor, query) = (app.clone(), c.user.actor(), query.to_string());
+    let r = blocking(move || {
+        let read = access::Read {
+            subject: note.subject,
+            what: &note.what,
+            classes: &note.classes,
+            records: note.records,
+            query: &query,
+            purpose: &purpose,
+        };
+        Ok(access::record_read(
+            app2.store.as_ref(),
+            actor,
+            hub_location(&app2),
+            &read,
+        )?)
+    })
+    .await;
+    match r {
+        Ok(_) => response,
+        // Unrecorded, the data does not leave.
+        Err(e) => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "the read could not be recorded, so it is not answered: {}",
+                e.message
+            ),
+        )
+        .into_response(),
+    }
+}
+
 /// The handler of one declared route.
 fn handler(spec: &RouteSpec) -> MethodRouter<Shared> {
-    use crate::{json, metrics, openapi, web};
+    use crate::{json, metrics, openapi, oversee, oversight_pages, web};
     match (spec.method, spec.path) {
         ("GET", "/healthz") => get(|| async { "ok\n" }),
         ("GET", "/readyz") => get(json::ready),
@@ -324,6 +550,18 @@ fn handler(spec: &RouteSpec) -> MethodRouter<Shared> {
         ("GET", "/api/log/checkpoint") => get(json::checkpoint),
         ("GET", "/api/users") => get(json::users),
         ("POST", "/api/users") => post(json::add_user),
+        ("GET", "/api/catalog") => get(oversee::catalog),
+        ("GET", "/api/flows") => get(oversee::flows),
+        ("GET", "/api/controls") => get(oversee::controls_list),
+        ("GET", "/api/controls/{name}") => get(oversee::control),
+        ("POST", "/api/controls/{name}") => post(oversee::propose),
+        ("POST", "/api/controls/proposals/{seq}/approve") => post(oversee::approve),
+        ("POST", "/api/controls/proposals/{seq}/refuse") => post(oversee::refuse),
+        ("GET", "/controls") => get(oversight_pages::controls_page),
+        ("POST", "/controls/proposals/{seq}/decide") => post(oversight_pages::decide),
+        ("GET", "/api/audit/report") => get(oversee::report),
+        ("GET", "/audit") => get(oversight_pages::audit_page),
+        ("POST", "/api/parcels/{id}/erase") => post(oversee::erase),
         (m, p) => panic!("route {m} {p} is declared but has no handler"),
     }
 }

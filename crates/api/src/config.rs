@@ -1,6 +1,7 @@
 //! The server's configuration: built-in defaults, then a TOML file, then environment variables
 //! (`HANGAR_LISTEN`, `HANGAR_HUB`, `HANGAR_MAX_BODY_BYTES`, `HANGAR_SESSION_HOURS`,
-//! `HANGAR_LOG_PUBLIC`), each overriding the one before. docs/api.md lists every setting.
+//! `HANGAR_LOG_PUBLIC`, `HANGAR_ADMIN_NETWORKS`), each overriding the one before. docs/api.md
+//! lists every setting.
 
 use serde::Deserialize;
 use std::path::Path;
@@ -21,6 +22,12 @@ pub struct Config {
     pub log_public: bool,
     /// Most rows a list route returns (a request may ask for fewer).
     pub max_page: usize,
+    /// Networks administrators may work from (CIDR); an administrator's request from anywhere
+    /// else is refused and recorded.
+    pub admin_networks: Vec<String>,
+    /// Office hours, UTC, as [start hour, end hour]: control changes outside them (or at the
+    /// weekend) are flagged in the auditor's report.
+    pub office_hours_utc: [u32; 2],
 }
 
 impl Default for Config {
@@ -32,6 +39,8 @@ impl Default for Config {
             session_hours: 12,
             log_public: false,
             max_page: 500,
+            admin_networks: vec!["127.0.0.0/8".into(), "::1/128".into()],
+            office_hours_utc: [6, 20],
         }
     }
 }
@@ -80,6 +89,13 @@ impl Config {
         if let Some(v) = get("HANGAR_LOG_PUBLIC") {
             self.log_public = matches!(v.trim(), "1" | "true" | "yes");
         }
+        if let Some(v) = get("HANGAR_ADMIN_NETWORKS") {
+            self.admin_networks = v
+                .split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect();
+        }
         Ok(())
     }
 
@@ -95,7 +111,35 @@ impl Config {
             return Err("max_page: expected 1 to 10,000".into());
         }
         hangar_model::Location::parse(&self.hub).map_err(|e| format!("hub: {e}"))?;
+        let [start, end] = self.office_hours_utc;
+        if start >= end || end > 24 {
+            return Err(
+                "office_hours_utc: expected [start, end] hours with start < end <= 24".into(),
+            );
+        }
+        for n in &self.admin_networks {
+            crate::access::Network::parse(n).map_err(|e| format!("admin_networks: {e}"))?;
+        }
         Ok(())
+    }
+
+    /// How the auditor's report judges what is unusual.
+    pub fn report_settings(&self) -> hangar_oversight::report::Settings {
+        hangar_oversight::report::Settings {
+            office_start_hour: self.office_hours_utc[0],
+            office_end_hour: self.office_hours_utc[1],
+            ..Default::default()
+        }
+    }
+
+    /// Whether an administrator's request from `peer` is served (unknown peers are not).
+    pub fn admin_allowed(&self, peer: Option<std::net::IpAddr>) -> bool {
+        peer.is_some_and(|ip| {
+            self.admin_networks
+                .iter()
+                .filter_map(|n| crate::access::Network::parse(n).ok())
+                .any(|n| n.contains(ip))
+        })
     }
 }
 

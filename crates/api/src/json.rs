@@ -2,14 +2,15 @@
 //! and merchants are further limited here to their own routes and parcels. Every read of a
 //! parcel's parties, goods and values is recorded as an `ACC` event.
 
+use crate::access::ReadNote;
 use crate::accounts::Role;
-use crate::actions::{ActionError, declarant_decision, record_read};
+use crate::actions::{ActionError, declarant_decision};
 use crate::app::{ApiError, Body, Caller, Shared, blocking};
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::{Extension, Json};
-use hangar_model::{CustomsOutcome, Event, Location, Parcel, S10Id};
+use hangar_model::{CustomsOutcome, Event, Parcel, S10Id};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -66,12 +67,11 @@ async fn visible(app: &Shared, c: &Caller, id: S10Id) -> Result<Parcel, ApiError
     if may_see(app, c, &p) {
         Ok(p)
     } else {
-        Err(not_found(&id))
+        Err(ApiError::out_of_scope(
+            format!("no parcel {id}"),
+            format!("parcel {id} is outside the {} scope", c.user.role.as_str()),
+        ))
     }
-}
-
-fn hub_location(app: &Shared) -> Location {
-    Location::parse(&app.config.hub).unwrap_or_else(|_| Location::parse("LGG").expect("location"))
 }
 
 /// `GET /readyz`: 200 once the store answers and the screens have caught up with it.
@@ -239,14 +239,72 @@ pub struct ListQuery {
     pub route: Option<String>,
     /// Most rows.
     pub limit: Option<usize>,
+    /// Each parcel whole, with its parties, goods and values (a recorded read).
+    pub full: Option<bool>,
+    /// Why (recorded; the access layer reads it).
+    pub purpose: Option<String>,
 }
 
-/// `GET /api/parcels`.
+/// `GET /api/parcels`: ids and stages (operational), or with `full=true` the parcels whole (a
+/// recorded read of personal and commercial data).
 pub async fn parcels(
     State(app): State<Shared>,
     Extension(c): Extension<Caller>,
     Query(q): Query<ListQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<axum::response::Response, ApiError> {
+    let rows = parcel_rows(&app, &c, &q).await?;
+    if q.full != Some(true) {
+        return Ok(noting(
+            ReadNote {
+                subject: hangar_model::Subject::Hub,
+                records: rows.len() as u64,
+                classes: Vec::new(),
+                what: "parcel ids and stages".into(),
+            },
+            Json(json!({ "parcels": rows })),
+        ));
+    }
+    let ids: Vec<S10Id> = rows
+        .iter()
+        .filter_map(|r| r["id"].as_str().and_then(|s| S10Id::parse(s).ok()))
+        .collect();
+    let store = app.store.clone();
+    let docs = blocking(move || {
+        let mut v = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(p) = store.parcel(&id)? {
+                v.push(p);
+            }
+        }
+        Ok(v)
+    })
+    .await?;
+    let full: Vec<Value> = docs
+        .iter()
+        .zip(&rows)
+        .map(|(p, r)| json!({"id": p.id.to_string(), "stage": r["stage"], "parcel": p}))
+        .collect();
+    Ok(noting(
+        ReadNote {
+            subject: hangar_model::Subject::Hub,
+            records: full.len() as u64,
+            classes: vec![
+                hangar_model::DataClass::Personal,
+                hangar_model::DataClass::Commercial,
+            ],
+            what: format!(
+                "parcels whole ({}): parties, goods and values",
+                q.stage
+                    .as_deref()
+                    .or(q.route.as_deref())
+                    .unwrap_or("by scope")
+            ),
+        },
+        Json(json!({ "parcels": full })),
+    ))
+}
+
+async fn parcel_rows(app: &Shared, c: &Caller, q: &ListQuery) -> Result<Vec<Value>, ApiError> {
     let limit = q.limit.unwrap_or(100).clamp(1, app.config.max_page);
     let rows: Vec<Value> = match c.user.role {
         Role::Merchant => {
@@ -301,7 +359,14 @@ pub async fn parcels(
             }
         }
     };
-    Ok(Json(json!({ "parcels": rows })))
+    Ok(rows)
+}
+
+/// A response that tells the access layer what it read.
+pub fn noting(note: ReadNote, r: impl IntoResponse) -> axum::response::Response {
+    let mut r = r.into_response();
+    r.extensions_mut().insert(note);
+    r
 }
 
 /// `GET /api/parcels/{id}`: the parcel with its parties and goods; the read is recorded.
@@ -309,24 +374,22 @@ pub async fn parcel(
     State(app): State<Shared>,
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<axum::response::Response, ApiError> {
     let id = parse_id(&id)?;
     let p = visible(&app, &c, id).await?;
-    let store = app.store.clone();
-    let (actor, loc) = (c.user.actor(), hub_location(&app));
-    blocking(move || {
-        Ok(record_read(
-            store.as_ref(),
-            id,
-            actor,
-            loc,
-            "parcel: parties, goods and values",
-            "GET /api/parcels",
-        )?)
-    })
-    .await?;
     let state = app.live.read().parcel(&id).cloned();
-    Ok(Json(json!({ "parcel": p, "state": state })))
+    Ok(noting(
+        ReadNote {
+            subject: hangar_model::Subject::Parcel(id),
+            records: 1,
+            classes: vec![
+                hangar_model::DataClass::Personal,
+                hangar_model::DataClass::Commercial,
+            ],
+            what: "parcel: parties, goods and values".into(),
+        },
+        Json(json!({ "parcel": p, "state": state })),
+    ))
 }
 
 /// `GET /api/parcels/{id}/events`.
@@ -459,13 +522,13 @@ pub async fn hold(
 /// `GET /api/routes`.
 pub async fn routes(State(app): State<Shared>, Extension(c): Extension<Caller>) -> Json<Value> {
     let mine = carrier_routes(&c);
-    let routes: Vec<&hangar_sort::Route> = app
-        .plan
+    let plan = app.plan();
+    let routes: Vec<&hangar_sort::Route> = plan
         .routes()
         .iter()
         .filter(|r| c.user.role != Role::Carrier || mine.contains(&r.id))
         .collect();
-    Json(json!({ "routes": routes, "special": app.plan.special() }))
+    Json(json!({ "routes": routes, "special": plan.special() }))
 }
 
 /// `GET /api/log/checkpoint`.
@@ -483,10 +546,18 @@ pub async fn checkpoint(State(app): State<Shared>) -> Result<impl IntoResponse, 
 }
 
 /// `GET /api/users`.
-pub async fn users(State(app): State<Shared>) -> Result<Json<Value>, ApiError> {
+pub async fn users(State(app): State<Shared>) -> Result<axum::response::Response, ApiError> {
     let accounts = app.accounts.clone();
     let users = blocking(move || Ok(accounts.users()?)).await?;
-    Ok(Json(json!({ "users": users })))
+    Ok(noting(
+        ReadNote {
+            subject: hangar_model::Subject::Hub,
+            records: users.len() as u64,
+            classes: vec![hangar_model::DataClass::Personal],
+            what: "users: logins and roles".into(),
+        },
+        Json(json!({ "users": users })),
+    ))
 }
 
 /// Body of `POST /api/users`.
@@ -504,15 +575,35 @@ pub struct NewUser {
     pub password: String,
 }
 
-/// `POST /api/users`.
+/// `POST /api/users`: adds a user, recorded as a change of the `users` setting; a new
+/// administrator waits for a second administrator's approval (202).
 pub async fn add_user(
     State(app): State<Shared>,
+    Extension(c): Extension<Caller>,
     Body(b): Body<NewUser>,
-) -> Result<impl IntoResponse, ApiError> {
-    let accounts = app.accounts.clone();
-    let user = blocking(move || {
-        Ok(accounts.add_user(&b.login, b.role, b.scope.as_deref(), &b.password)?)
+) -> Result<axum::response::Response, ApiError> {
+    let (store, accounts, o) = (
+        app.store.clone(),
+        app.accounts.clone(),
+        crate::oversee::origin(&app),
+    );
+    let (user, outcome) = blocking(move || {
+        Ok(crate::controls::add_user(
+            store.as_ref(),
+            &accounts,
+            &b.login,
+            b.role,
+            b.scope.as_deref(),
+            &b.password,
+            Some(&c.user),
+            c.user.actor(),
+            o,
+        )?)
     })
     .await?;
-    Ok((StatusCode::CREATED, Json(user)))
+    let status = match outcome {
+        crate::controls::Outcome::Pending { .. } => StatusCode::ACCEPTED,
+        _ => StatusCode::CREATED,
+    };
+    Ok((status, Json(json!({ "user": user, "change": outcome }))).into_response())
 }

@@ -7,20 +7,28 @@
 //! without credentials, 403 with the wrong role), and the OpenAPI document and the route x role
 //! tests are generated from the same table. `accounts` keeps users (Argon2id), API tokens and
 //! sessions (SHA-256 digests only). `live` folds the store's events as they come into what the
-//! screens show. `actions` holds what people change: a declarant's decision, the record of a
-//! read. `config` is the typed configuration (file, then environment).
+//! screens show. `actions` holds what people change (a declarant's decision, an erasure).
+//! `access` records reads of sensitive data and refusals, and limits administration to
+//! configured networks. `config` is the typed configuration (file, then environment).
 //!
 //! Handlers never touch the disk on the async workers: store calls run on the blocking pool.
 
+#![recursion_limit = "256"]
+
+pub mod access;
 pub mod accounts;
 pub mod actions;
 pub mod app;
+pub mod audit;
 pub mod config;
+pub mod controls;
 pub mod json;
 pub mod live;
 pub mod log;
 pub mod metrics;
 pub mod openapi;
+pub mod oversee;
+pub mod oversight_pages;
 pub mod routes;
 pub mod web;
 
@@ -36,7 +44,10 @@ pub async fn serve(
     router: Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

@@ -187,7 +187,7 @@ impl LiveState {
     }
 
     fn parcel_event(&mut self, id: S10Id, e: &Event) {
-        if e.code == EventCode::ACC {
+        if e.code.is_record_keeping() {
             return;
         }
         self.side_effects(id, e);

@@ -32,6 +32,16 @@ fn schemas() -> Value {
         "Release": s(json!({"type": "object", "required": ["reason"], "additionalProperties": false, "properties": {"reason": {"type": "string", "maxLength": 500}}})),
         "Hold": s(json!({"type": "object", "required": ["reason"], "additionalProperties": false, "properties": {"reason": {"type": "string", "maxLength": 500}, "outcome": {"type": "string", "enum": ["hold", "request_info", "refuse"]}}})),
         "Routes": s(json!({"type": "object", "properties": {"routes": {"type": "array", "items": {"type": "object"}}, "special": {"type": "object"}}})),
+        "DataClass": s(json!({"type": "string", "enum": ["personal", "commercial", "operational", "public"]})),
+        "Catalog": s(json!({"type": "object", "properties": {"fields": {"type": "array", "items": {"type": "object", "required": ["name", "class", "about", "stored"], "properties": {"name": str_, "class": {"$ref": "#/components/schemas/DataClass"}, "about": str_, "stored": {"type": "array", "items": str_}}}}}})),
+        "Flows": s(json!({"type": "object", "properties": {"version": str_, "flows": {"type": "array", "items": {"type": "object", "properties": {"id": str_, "kind": str_, "recipient": str_, "endpoint": str_, "jurisdiction": str_, "legal_basis": str_, "transfer_basis": {"type": ["string", "null"]}, "purpose": str_, "fields": {"type": "array", "items": str_}, "max_records_per_day": {"type": "integer"}, "min_group": {"type": "integer"}}}}}})),
+        "Controls": s(json!({"type": "object", "properties": {"controls": {"type": "array", "items": {"$ref": "#/components/schemas/Control"}}}})),
+        "Control": s(json!({"type": "object", "properties": {"name": str_, "roles": {"type": "array", "items": str_}, "version": {"type": ["integer", "null"]}, "applied_at": {"type": ["string", "null"]}, "applied_by": {"type": ["string", "null"]}, "pending": {"type": "array", "items": {"type": "object"}}, "versions": {"type": "array", "items": {"type": "object"}}, "document": str_}})),
+        "Proposal": s(json!({"type": "object", "required": ["document", "reason"], "additionalProperties": false, "properties": {"document": {"type": "string", "description": "the whole new document (TOML)"}, "reason": {"type": "string", "maxLength": 500}}})),
+        "Verdict": s(json!({"type": "object", "required": ["reason"], "additionalProperties": false, "properties": {"reason": {"type": "string", "maxLength": 500}}})),
+        "ChangeOutcome": s(json!({"type": "object", "required": ["status"], "properties": {"status": {"type": "string", "enum": ["applied", "pending", "unchanged", "refused"]}, "version": {"type": "integer"}, "seq": {"type": "integer"}, "proposal": {"type": "integer"}, "changes": {"type": "array", "items": str_}, "weakening": {"type": "array", "items": str_}}})),
+        "Report": s(json!({"type": "object", "description": "the auditor's report (docs/auditor-guide.md)", "properties": {"from": str_, "to": str_, "entries": {"type": "integer"}, "egress": {"type": "array", "items": {"type": "object"}}, "egress_by_jurisdiction": {"type": "object"}, "blocked": {"type": "array", "items": {"type": "object"}}, "reads": {"type": "object"}, "reads_by_class": {"type": "object"}, "refused": {"type": "object"}, "changes": {"type": "array", "items": {"type": "object"}}, "erasures": {"type": "object"}, "alerts": {"type": "array", "items": {"type": "object", "properties": {"kind": str_, "at": str_, "actor": str_, "what": str_, "seq": {"type": "integer"}}}}}})),
+        "Erase": s(json!({"type": "object", "required": ["reason"], "additionalProperties": false, "properties": {"reason": {"type": "string", "maxLength": 500, "description": "the request the erasure answers"}}})),
     })
 }
 
@@ -92,8 +102,25 @@ fn operation(r: &RouteSpec) -> Value {
             ));
             params.push(query("route", false, "carrier route id"));
             params.push(query("limit", false, "most rows"));
+            params.push(query(
+                "full",
+                false,
+                "true: each parcel whole, with parties, goods and values (recorded as a read; more than 20 need a purpose)",
+            ));
         }
         "/api/customs/holds" => params.push(query("limit", false, "most rows")),
+        "/api/audit/report" => {
+            params.push(query(
+                "from",
+                false,
+                "start: a date (YYYY-MM-DD) or an RFC 3339 time; default today",
+            ));
+            params.push(query(
+                "to",
+                false,
+                "end: a date (inclusive) or a time (exclusive); default the end of today",
+            ));
+        }
         "/log/proof/inclusion" => {
             params.push(query("index", true, "entry number"));
             params.push(query("size", false, "tree size"));
@@ -106,6 +133,17 @@ fn operation(r: &RouteSpec) -> Value {
         .map(|p| p["name"].as_str().unwrap_or("").to_string())
         .collect();
     let _ = path_names;
+    if !r.reads.is_empty() {
+        params.push(query(
+            "purpose",
+            false,
+            "why you read this (recorded; required when more than 20 records of personal or commercial data come back; or the x-hangar-purpose header)",
+        ));
+        op.insert(
+            "x-data-classes".into(),
+            json!(r.reads.iter().map(|c| c.as_str()).collect::<Vec<_>>()),
+        );
+    }
     if !params.is_empty() {
         op.insert("parameters".into(), Value::Array(params));
     }
@@ -128,6 +166,16 @@ fn operation(r: &RouteSpec) -> Value {
         "200"
     };
     responses.insert(code.into(), ok);
+    if r.method == "POST" && (r.path.starts_with("/api/controls") || r.path == "/api/users") {
+        responses.insert(
+            "202".into(),
+            json!({"description": "accepted: the change weakens a control and waits for a second person's approval", "content": {"application/json": {"schema": {"type": "object"}}}}),
+        );
+        responses.insert(
+            "409".into(),
+            err("the setting changed meanwhile: look again and propose anew"),
+        );
+    }
     if r.kind == Kind::Api {
         responses.insert("400".into(), err("malformed request (names the field)"));
     }

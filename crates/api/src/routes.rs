@@ -3,6 +3,7 @@
 //! that is not in it is refused.
 
 use crate::accounts::Role;
+use hangar_model::DataClass;
 
 /// Who may call a route.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,7 +59,25 @@ pub struct RouteSpec {
     pub body: Option<&'static str>,
     /// Response schema (components/schemas) or content type.
     pub response: &'static str,
+    /// The classes of sensitive data it may return (personal, commercial): every successful
+    /// call is recorded as a read, every refused one as a denial.
+    pub reads: &'static [DataClass],
 }
+
+impl RouteSpec {
+    /// The same route, returning data of these classes.
+    const fn reads(mut self, classes: &'static [DataClass]) -> RouteSpec {
+        self.reads = classes;
+        self
+    }
+}
+
+/// Personal and commercially sensitive data.
+const PC: &[DataClass] = &[DataClass::Personal, DataClass::Commercial];
+/// Commercially sensitive data.
+const C: &[DataClass] = &[DataClass::Commercial];
+/// Personal data.
+const P: &[DataClass] = &[DataClass::Personal];
 
 /// Hub staff who see the whole hub.
 pub const STAFF: &[Role] = &[Role::Operator, Role::Customs, Role::Auditor, Role::Admin];
@@ -81,6 +100,10 @@ pub const ROUTE_READ: &[Role] = &[Role::Operator, Role::Auditor, Role::Admin, Ro
 pub const METRICS: &[Role] = &[Role::Operator, Role::Auditor, Role::Admin];
 /// Who administers accounts.
 pub const ADMIN: &[Role] = &[Role::Admin];
+/// Who reads the auditor's report.
+pub const AUDIT: &[Role] = &[Role::Auditor, Role::Admin];
+/// Who may propose and approve changes of guarded settings (each setting says which of them).
+pub const CHANGE: &[Role] = &[Role::Operator, Role::Customs, Role::Admin];
 
 const fn r(
     method: &'static str,
@@ -99,6 +122,7 @@ const fn r(
         summary,
         body,
         response,
+        reads: &[],
     }
 }
 
@@ -277,7 +301,8 @@ pub static ROUTES: &[RouteSpec] = &[
         "A parcel and its event timeline (the read is recorded).",
         None,
         "text/html",
-    ),
+    )
+    .reads(PC),
     r(
         "GET",
         "/docs",
@@ -349,7 +374,8 @@ pub static ROUTES: &[RouteSpec] = &[
         "Parcels by stage or route (carriers: their routes; merchants: their own).",
         None,
         "ParcelList",
-    ),
+    )
+    .reads(PC),
     r(
         "GET",
         "/api/parcels/{id}",
@@ -358,7 +384,8 @@ pub static ROUTES: &[RouteSpec] = &[
         "One parcel with its parties and goods (the read is recorded).",
         None,
         "Parcel",
-    ),
+    )
+    .reads(PC),
     r(
         "GET",
         "/api/parcels/{id}/events",
@@ -367,7 +394,8 @@ pub static ROUTES: &[RouteSpec] = &[
         "A parcel's events in time order.",
         None,
         "Events",
-    ),
+    )
+    .reads(C),
     r(
         "GET",
         "/api/customs/holds",
@@ -385,7 +413,8 @@ pub static ROUTES: &[RouteSpec] = &[
         "A parcel's customs decisions with reasons and rule versions.",
         None,
         "Events",
-    ),
+    )
+    .reads(C),
     r(
         "POST",
         "/api/customs/{id}/release",
@@ -430,7 +459,8 @@ pub static ROUTES: &[RouteSpec] = &[
         "Every user.",
         None,
         "Users",
-    ),
+    )
+    .reads(P),
     r(
         "POST",
         "/api/users",
@@ -439,6 +469,116 @@ pub static ROUTES: &[RouteSpec] = &[
         "Add a user.",
         Some("NewUser"),
         "User",
+    ),
+    r(
+        "GET",
+        "/api/catalog",
+        Anyone,
+        Api,
+        "The data catalog: every field Hangar stores, its class and where it lives.",
+        None,
+        "Catalog",
+    ),
+    r(
+        "GET",
+        "/api/flows",
+        Roles(STAFF),
+        Api,
+        "The declared egress flows: where data may leave the hub, which fields, on what basis.",
+        None,
+        "Flows",
+    ),
+    r(
+        "GET",
+        "/api/controls",
+        Roles(STAFF),
+        Api,
+        "Every guarded setting: the version in force and the changes waiting for approval.",
+        None,
+        "Controls",
+    ),
+    r(
+        "GET",
+        "/api/controls/{name}",
+        Roles(STAFF),
+        Api,
+        "One guarded setting: every version with its changes, the document in force, open proposals.",
+        None,
+        "Control",
+    ),
+    r(
+        "POST",
+        "/api/controls/{name}",
+        Roles(CHANGE),
+        Api,
+        "Propose a new version of a setting: applied at once, or, when it weakens a control, held for a second person's approval.",
+        Some("Proposal"),
+        "ChangeOutcome",
+    ),
+    r(
+        "POST",
+        "/api/controls/proposals/{seq}/approve",
+        Roles(CHANGE),
+        Api,
+        "Approve a proposed change (not your own); it is applied.",
+        Some("Verdict"),
+        "ChangeOutcome",
+    ),
+    r(
+        "POST",
+        "/api/controls/proposals/{seq}/refuse",
+        Roles(CHANGE),
+        Api,
+        "Refuse (or withdraw) a proposed change.",
+        Some("Verdict"),
+        "ChangeOutcome",
+    ),
+    r(
+        "GET",
+        "/controls",
+        Roles(STAFF),
+        Page,
+        "Guarded settings, their versions and the changes waiting for approval.",
+        None,
+        "text/html",
+    ),
+    r(
+        "POST",
+        "/controls/proposals/{seq}/decide",
+        Roles(CHANGE),
+        Form,
+        "Approve or refuse a proposed change (form: action, reason, csrf).",
+        None,
+        "text/html",
+    ),
+    r(
+        "GET",
+        "/api/audit/report",
+        Roles(AUDIT),
+        Api,
+        "The auditor's report for a period (from, to: dates or times): data that left, reads, refusals, changes, erasures, alerts.",
+        None,
+        "Report",
+    )
+    .reads(P),
+    r(
+        "GET",
+        "/audit",
+        Roles(AUDIT),
+        Page,
+        "The auditor's view: the report for a period, with its alerts.",
+        None,
+        "text/html",
+    )
+    .reads(P),
+    r(
+        "POST",
+        "/api/parcels/{id}/erase",
+        Roles(ADMIN),
+        Api,
+        "Erase a parcel's personal data (a data subject's request), with the reason; the log keeps only the record that it happened.",
+        Some("Erase"),
+        "Event",
     ),
     r(
         "GET",

@@ -32,7 +32,34 @@ pub fn url_encode(s: &str) -> String {
     out
 }
 
-fn html_response(status: StatusCode, m: Markup) -> Response {
+/// Decodes a percent-encoded query value (`+` is a space).
+pub fn url_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < b.len() => {
+                match std::str::from_utf8(&b[i + 1..i + 3])
+                    .ok()
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+                {
+                    Some(v) => {
+                        out.push(v);
+                        i += 2;
+                    }
+                    None => out.push(b'%'),
+                }
+            }
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+pub(crate) fn html_response(status: StatusCode, m: Markup) -> Response {
     (
         status,
         [
@@ -44,7 +71,7 @@ fn html_response(status: StatusCode, m: Markup) -> Response {
         .into_response()
 }
 
-fn page(title: &str, caller: Option<&Caller>, body: Markup) -> Markup {
+pub(crate) fn page(title: &str, caller: Option<&Caller>, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -64,6 +91,10 @@ fn page(title: &str, caller: Option<&Caller>, body: Markup) -> Markup {
                             @if crate::routes::STAFF.contains(&c.user.role) {
                                 a href="/" { "Control room" }
                                 a href="/customs" { "Customs" }
+                                a href="/controls" { "Settings" }
+                            }
+                            @if crate::routes::AUDIT.contains(&c.user.role) {
+                                a href="/audit" { "Audit" }
                             }
                             a href="/parcels" { "Parcels" }
                             a href="/track" { "Tracking" }
@@ -104,7 +135,7 @@ pub fn error_page(status: StatusCode, message: &str) -> Response {
     )
 }
 
-fn page_error(e: ApiError) -> Response {
+pub(crate) fn page_error(e: ApiError) -> Response {
     error_page(e.status, &e.message)
 }
 
@@ -212,7 +243,7 @@ pub struct CsrfForm {
     csrf: String,
 }
 
-fn csrf_ok(c: &Caller, given: &str) -> bool {
+pub(crate) fn csrf_ok(c: &Caller, given: &str) -> bool {
     c.csrf.as_deref().is_some_and(|t| t == given)
 }
 
@@ -238,7 +269,7 @@ pub async fn logout(
     r
 }
 
-fn n(x: u64) -> String {
+pub(crate) fn n(x: u64) -> String {
     let s = x.to_string();
     let mut out = String::new();
     for (i, ch) in s.chars().enumerate() {
@@ -552,7 +583,7 @@ pub async fn sorters(State(app): State<Shared>) -> Response {
     html_response(StatusCode::OK, m)
 }
 
-fn outcome_tag(o: CustomsOutcome) -> Markup {
+pub(crate) fn outcome_tag(o: CustomsOutcome) -> Markup {
     html! { span class=(format!("tag {}", o.as_str())) { (o.as_str().replace('_', " ")) } }
 }
 
@@ -733,25 +764,17 @@ pub async fn parcel_page(
     let loaded = blocking(move || Ok((store.parcel(&id)?, store.parcel_events(&id)?))).await;
     let (p, events) = match loaded {
         Ok((Some(p), e)) if crate::json::may_see(&app, &c, &p) => (p, e),
-        Ok(_) => return error_page(StatusCode::NOT_FOUND, &format!("no parcel {id}")),
+        Ok((Some(_), _)) => {
+            let mut r = error_page(StatusCode::NOT_FOUND, &format!("no parcel {id}"));
+            r.extensions_mut().insert(crate::access::DeniedNote(format!(
+                "parcel {id} is outside the {} scope",
+                c.user.role.as_str()
+            )));
+            return r;
+        }
+        Ok((None, _)) => return error_page(StatusCode::NOT_FOUND, &format!("no parcel {id}")),
         Err(e) => return page_error(e),
     };
-    let (store, actor) = (app.store.clone(), c.user.actor());
-    let loc = crate::actions::customs_location(&events);
-    if let Err(e) = blocking(move || {
-        Ok(crate::actions::record_read(
-            store.as_ref(),
-            id,
-            actor,
-            loc,
-            "parcel page: parties, goods and values",
-            "dashboard",
-        )?)
-    })
-    .await
-    {
-        return page_error(e);
-    }
     let state = hangar_model::ParcelState::derive(&events);
     let may_decide = crate::routes::DECIDE.contains(&c.user.role);
     let latest = events
@@ -822,7 +845,7 @@ pub async fn parcel_page(
                                 td { strong { (e.code.as_str()) } " " (e.code.meaning()) }
                                 td.muted { (e.location) }
                                 td.muted { (e.actor) }
-                                td { (detail_line(&e.detail)) }
+                                td { (e.detail.describe()) }
                             }
                         }
                     }
@@ -830,46 +853,18 @@ pub async fn parcel_page(
             }
         },
     );
-    html_response(StatusCode::OK, m)
-}
-
-fn detail_line(d: &Detail) -> String {
-    match d {
-        Detail::None => String::new(),
-        Detail::Manifested { line, .. } => format!("manifest line {line}"),
-        Detail::Received { bag, uld } => format!("bag {bag} from ULD {uld}"),
-        Detail::Held { reasons, .. } => reasons
-            .iter()
-            .map(|r| r.name().to_string())
-            .collect::<Vec<_>>()
-            .join(", "),
-        Detail::Cleared {
-            duty_cents,
-            vat_cents,
-            ..
-        } => format!(
-            "duty €{}.{:02}, VAT €{}.{:02}",
-            duty_cents / 100,
-            duty_cents % 100,
-            vat_cents / 100,
-            vat_cents % 100
-        ),
-        Detail::Declarant { why } => format!("reason: {why}"),
-        Detail::Accessed { what, purpose } => format!("{what} ({purpose})"),
-        Detail::SortDecision { chute, route, pass } => format!(
-            "chute {chute}{} (pass {pass})",
-            route
-                .as_ref()
-                .map(|r| format!(", route {r}"))
-                .unwrap_or_default()
-        ),
-        Detail::Discharged { chute, outcome, .. } => format!("{outcome:?} into chute {chute}"),
-        Detail::Discrepancy { what } => format!("{what:?}"),
-        Detail::Loaded { truck } => format!("truck {truck}"),
-        Detail::HandedOver { truck, carrier } => format!("{carrier}, truck {truck}"),
-        Detail::PlanChanged { name, .. } => format!("plan {name}"),
-        Detail::SorterItem { item, .. } => format!("item {item}"),
-    }
+    crate::json::noting(
+        crate::access::ReadNote {
+            subject: hangar_model::Subject::Parcel(id),
+            records: 1,
+            classes: vec![
+                hangar_model::DataClass::Personal,
+                hangar_model::DataClass::Commercial,
+            ],
+            what: "parcel page: parties, goods and values".into(),
+        },
+        html_response(StatusCode::OK, m),
+    )
 }
 
 /// The decision form.

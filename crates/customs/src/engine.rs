@@ -35,9 +35,27 @@ pub fn catches(anomaly: &str) -> &'static [&'static str] {
     }
 }
 
+/// Rules that may be switched off (by the `risk-thresholds` control's `disabled` list).
+pub const SWITCHABLE: &[&str] = &[
+    "undervalued",
+    "split_consignment",
+    "description_mismatch",
+    "restricted",
+    "ioss_unregistered",
+    "ioss_shared",
+    "ioss_missing",
+    "ioss_above_ceiling",
+    "denied_party",
+];
+
+/// The built-in thresholds document.
+pub const BUILTIN_THRESHOLDS: &str = include_str!("../data/thresholds.toml");
+
 /// The knobs of the risk rules.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct EngineConfig {
+    /// The thresholds' version name (recorded with decisions that use them).
+    pub version: String,
     /// Undervalued: robust standard deviations below the heading's median value per kg.
     pub undervalued_k: f64,
     /// Undervalued: and below this fraction of the median.
@@ -48,17 +66,110 @@ pub struct EngineConfig {
     pub split_window_ms: i64,
     /// IOSS: a seller's own number used by more sellers than this is a signal.
     pub ioss_max_sellers: usize,
+    /// Denied-party matches below this score are not reported (0: the lists' thresholds).
+    pub screening_min_score: f32,
+    /// Rules switched off (names from `SWITCHABLE`).
+    pub disabled: Vec<String>,
 }
 
 impl Default for EngineConfig {
     fn default() -> Self {
-        EngineConfig {
-            undervalued_k: 2.5,
-            undervalued_fraction: 0.35,
-            reference_min_samples: 30,
-            split_window_ms: 24 * 3_600_000,
-            ioss_max_sellers: 3,
+        EngineConfig::parse("thresholds.toml (built in)", BUILTIN_THRESHOLDS)
+            .expect("the built-in thresholds are valid")
+    }
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ThresholdsFile {
+    version: String,
+    #[serde(default)]
+    disabled: Vec<String>,
+    undervalued: UndervaluedT,
+    split: SplitT,
+    ioss: IossT,
+    screening: ScreeningT,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UndervaluedT {
+    k: f64,
+    fraction: f64,
+    min_samples: usize,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SplitT {
+    window_hours: u32,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IossT {
+    max_sellers: usize,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScreeningT {
+    min_score: f32,
+}
+
+impl EngineConfig {
+    /// Parses and checks a thresholds document.
+    pub fn parse(file: &str, text: &str) -> Result<EngineConfig, String> {
+        let f: ThresholdsFile = toml::from_str(text)
+            .map_err(|e| format!("{file}: {}", e.to_string().trim().replace('\n', " ")))?;
+        let bad = |m: String| Err(format!("{file}: {m}"));
+        if !(0.5..=10.0).contains(&f.undervalued.k) {
+            return bad(format!(
+                "undervalued.k: expected 0.5 to 10, got {}",
+                f.undervalued.k
+            ));
         }
+        if !(0.01..=1.0).contains(&f.undervalued.fraction) {
+            return bad(format!(
+                "undervalued.fraction: expected 0.01 to 1, got {}",
+                f.undervalued.fraction
+            ));
+        }
+        if !(1..=100_000).contains(&f.undervalued.min_samples) {
+            return bad("undervalued.min_samples: expected 1 to 100,000".into());
+        }
+        if !(1..=24 * 31).contains(&f.split.window_hours) {
+            return bad("split.window_hours: expected 1 to 744".into());
+        }
+        if !(1..=1000).contains(&f.ioss.max_sellers) {
+            return bad("ioss.max_sellers: expected 1 to 1,000".into());
+        }
+        if !(0.0..=1.0).contains(&f.screening.min_score) {
+            return bad("screening.min_score: expected 0 to 1".into());
+        }
+        for d in &f.disabled {
+            if !SWITCHABLE.contains(&d.as_str()) {
+                return bad(format!(
+                    "disabled: {d:?} is not a rule that can be switched off ({})",
+                    SWITCHABLE.join(", ")
+                ));
+            }
+        }
+        Ok(EngineConfig {
+            version: f.version,
+            undervalued_k: f.undervalued.k,
+            undervalued_fraction: f.undervalued.fraction,
+            reference_min_samples: f.undervalued.min_samples,
+            split_window_ms: i64::from(f.split.window_hours) * 3_600_000,
+            ioss_max_sellers: f.ioss.max_sellers,
+            screening_min_score: f.screening.min_score,
+            disabled: f.disabled,
+        })
+    }
+
+    /// Whether rule `name` runs.
+    pub fn runs(&self, name: &str) -> bool {
+        !self.disabled.iter().any(|d| d == name)
     }
 }
 
@@ -235,7 +346,9 @@ impl Engine {
                 .to_eur_cents(p.value(), date)
                 .map(|(v, _)| v)
                 .unwrap_or(0);
-            if let Some((hit, group)) = self.split.observe_group(p, at, v) {
+            if let Some((hit, group)) = self.split.observe_group(p, at, v)
+                && self.cfg.runs("split_consignment")
+            {
                 for id in group {
                     split.insert(id, hit.reason.clone());
                 }
@@ -296,6 +409,9 @@ impl Engine {
         let ceiling = self.book.h7.max_value_eur_cents;
         // 2. IOSS.
         for s in self.monitor.observe(p, value, ceiling) {
+            if !self.cfg.runs(s.rule()) {
+                continue;
+            }
             let o = match s {
                 crate::ioss::Signal::Unregistered { .. }
                 | crate::ioss::Signal::MissingForKnownSeller { .. } => CustomsOutcome::RequestInfo,
@@ -314,6 +430,9 @@ impl Engine {
             self.cfg.undervalued_fraction,
         ));
         for h in goods {
+            if !self.cfg.runs(h.rule) {
+                continue;
+            }
             risky = true;
             let o = match h.action {
                 Action::Hold => CustomsOutcome::Hold,
@@ -323,10 +442,15 @@ impl Engine {
         }
         if risky {
             rules.push(self.lists.version.clone());
+            rules.push(self.cfg.version.clone());
         }
         // 4. Denied parties.
         let mut listed = false;
+        let screen = self.cfg.runs("denied_party");
         for (role, party) in [("consignor", &p.consignor), ("consignee", &p.consignee)] {
+            if !screen {
+                break;
+            }
             let address = format!("{} {}", party.address, party.city);
             let q = Party {
                 name: &party.name,
@@ -334,7 +458,8 @@ impl Engine {
                 address: &address,
             };
             self.screener.screen(&q, &mut self.scratch, &mut self.hits);
-            for h in &self.hits {
+            let min = self.cfg.screening_min_score;
+            for h in self.hits.iter().filter(|h| h.score >= min) {
                 listed = true;
                 let e = self.screener.entity(h.entity);
                 add(

@@ -21,6 +21,6 @@ pub mod risk;
 pub mod rules;
 
 pub use assess::{Assessment, VatCollection, assess};
-pub use engine::{Decision, Engine, EngineConfig};
+pub use engine::{BUILTIN_THRESHOLDS, Decision, Engine, EngineConfig, SWITCHABLE};
 pub use h7::{H7, H7Problem, declare};
 pub use rules::{RuleBook, RulesError};

@@ -91,7 +91,7 @@ pub fn load_lists(files: &[PathBuf]) -> anyhow::Result<(ListSet, String)> {
 }
 
 impl Setup {
-    /// The engine these inputs describe.
+    /// The engine these inputs describe (files given, else the built-in tables).
     pub fn engine(&self) -> anyhow::Result<Engine> {
         let book = match &self.rules {
             None => RuleBook::builtin(),
@@ -102,6 +102,17 @@ impl Setup {
             Some(p) => Lists::parse(&p.display().to_string(), &read_text(p)?)
                 .map_err(anyhow::Error::msg)?,
         };
+        self.engine_with(book, lists, EngineConfig::default())
+    }
+
+    /// The engine over these rules, risk lists and thresholds (the hub's settings in force),
+    /// with this setup's IOSS register and denied-party lists.
+    pub fn engine_with(
+        &self,
+        book: RuleBook,
+        lists: Lists,
+        cfg: EngineConfig,
+    ) -> anyhow::Result<Engine> {
         let register = match &self.register {
             None => Register::default(),
             Some(p) => Register::parse(&p.display().to_string(), &read_text(p)?)
@@ -109,14 +120,7 @@ impl Setup {
         };
         let (set, version) = load_lists(&self.lists)?;
         let screener = Arc::new(Screener::build(set));
-        Ok(Engine::new(
-            book,
-            lists,
-            register,
-            screener,
-            version,
-            EngineConfig::default(),
-        ))
+        Ok(Engine::new(book, lists, register, screener, version, cfg))
     }
 }
 
@@ -273,15 +277,6 @@ fn open_store(data: Option<PathBuf>) -> anyhow::Result<(PathBuf, EmbeddedStore)>
 }
 
 /// Carries new events into the data directory's log, if it has one.
-fn sync_log(dir: &Path, store: &EmbeddedStore) -> anyhow::Result<()> {
-    if hangar_ledger::keys::verifier_path(dir).exists() {
-        let log = crate::log::open(dir, &crate::log::default_origin())?;
-        crate::log::sync(store, &log)?;
-        log.checkpoint_now()?;
-    }
-    Ok(())
-}
-
 /// A parcel, its own events and derived state.
 fn load_parcel(
     store: &EmbeddedStore,
@@ -302,15 +297,23 @@ fn explain(a: ExplainArgs) -> anyhow::Result<ExitCode> {
     let reader = a.reader.unwrap_or_else(crate::log::operator);
     let location = hangar_api::actions::customs_location(&events);
     // The read is recorded before anything is shown.
-    hangar_api::actions::record_read(
+    hangar_api::access::record_read(
         &store,
-        p.id,
         reader,
         location,
-        "H7 data: parties, goods and values",
-        &a.purpose,
+        &hangar_api::access::Read {
+            subject: hangar_model::Subject::Parcel(p.id),
+            what: "H7 data: parties, goods and values",
+            classes: &[
+                hangar_model::DataClass::Personal,
+                hangar_model::DataClass::Commercial,
+            ],
+            records: 1,
+            query: &format!("hangar customs explain {}", p.id),
+            purpose: &a.purpose,
+        },
     )?;
-    sync_log(&dir, &store)?;
+    crate::log::sync_dir(&dir, &store)?;
     let decided = events.iter().find(|e| CustomsOutcome::of(e.code).is_some());
     let date = decided
         .map(|e| e.at.date())
@@ -414,12 +417,12 @@ fn explain(a: ExplainArgs) -> anyhow::Result<ExitCode> {
                 }
             }
             Detail::Cleared { rules, .. } => {
-                println!("      {}", crate::track::describe(&e.detail));
+                println!("      {}", e.detail.describe());
                 for r in rules {
                     println!("      rule: {r}");
                 }
             }
-            d => println!("      {}", crate::track::describe(d)),
+            d => println!("      {}", d.describe()),
         }
     }
     if !any {
@@ -489,7 +492,7 @@ fn act(a: ActionArgs, outcome: CustomsOutcome) -> anyhow::Result<ExitCode> {
                 m
             })
         })?;
-    sync_log(&dir, &store)?;
+    crate::log::sync_dir(&dir, &store)?;
     println!(
         "{} {} ({}) by {} at {}: {}",
         a.parcel,

@@ -89,6 +89,28 @@ struct Summary {
     log_entries: u64,
     log_key: String,
     checkpoint: String,
+    oversight: OversightSummary,
+}
+
+/// What the day's oversight shows: exports through the gate, what the receiver got, the
+/// scripted session, and the audit report's figures.
+#[derive(serde::Serialize)]
+struct OversightSummary {
+    exports: u64,
+    refused_exports: Vec<String>,
+    received: BTreeMap<String, crate::demo_oversight::Received>,
+    outbox_files: u64,
+    session: crate::demo_oversight::Session,
+    report_from: String,
+    report_to: String,
+    exported_records: u64,
+    outside_eea_records: u64,
+    destinations: u64,
+    blocked: u64,
+    sensitive_records_read: u64,
+    refused_requests: u64,
+    control_changes: u64,
+    alerts: BTreeMap<String, u64>,
 }
 
 fn fresh_dir(arg: Option<PathBuf>) -> anyhow::Result<PathBuf> {
@@ -172,6 +194,36 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         .worker_threads(2)
         .enable_all()
         .build()?;
+    // The hub's guarded settings, version 1 of each recorded before the day starts (the demo's
+    // declared flows point at a local receiver standing for carriers, merchants and the parent
+    // company; the H7 filing goes to an outbox folder).
+    let receiver = crate::demo_oversight::start_receiver(&rt)?;
+    let outbox = dir.join("outbox").join("customs");
+    let setup_at = day
+        .flights
+        .iter()
+        .map(|f| f.std)
+        .min()
+        .unwrap_or_default()
+        .plus_min(-90);
+    let demo_actor = Actor::parse("system:demo").expect("actor");
+    hangar_api::controls::ensure_defaults(
+        store.as_ref(),
+        demo_actor,
+        hangar_api::controls::Origin {
+            at: setup_at,
+            location: crate::oversight::hub(),
+        },
+        &[(
+            hangar_model::Control::EgressFlows,
+            crate::demo_oversight::flows_document(
+                &hangar_sort::Plan::default_eu(),
+                &receiver.url,
+                &outbox,
+            ),
+        )],
+    )?;
+    let in_force = crate::oversight::in_force(store.as_ref(), demo_actor)?;
     // The dashboard, served while the day runs (the sort host learns of declarants' decisions
     // once it exists).
     let host_cell: Arc<std::sync::OnceLock<Arc<HostState>>> = Arc::default();
@@ -236,7 +288,15 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         register: Some(written.ioss_register.clone()),
         ..Default::default()
     };
-    let mut engine = setup.engine()?;
+    let crate::oversight::InForce {
+        plan,
+        rules,
+        risk,
+        thresholds,
+        flows,
+        ..
+    } = in_force;
+    let mut engine = setup.engine_with(rules, risk, thresholds)?;
     let history = hangar_gen::history(
         hangar_gen::DayConfig {
             parcels: parcels.min(HISTORY_PARCELS),
@@ -249,6 +309,14 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let mut stored = Vec::with_capacity(parcels as usize);
     store.for_each_parcel(&mut |p| stored.push(p))?;
     let decisions = hangar_hub::decide_day(&stored, &flights, &mut engine, date);
+    // Every data flow out of the hub goes through the egress gate.
+    let store_dyn: Arc<dyn Store> = store.clone();
+    let exporter = crate::demo_oversight::Exporter {
+        gate: hangar_egress::Gate::open(store_dyn, flows, crate::oversight::hub())?,
+        exports: Default::default(),
+        problems: Default::default(),
+    };
+    exporter.customs_filing(&stored, received_at.plus_min(30));
     let (detection, clean_stopped) = crate::customs::detection(&day.labels, &decisions);
     let sim_parcels: Vec<SimParcel> = stored
         .iter()
@@ -261,7 +329,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
 
     // 4. Run the day, its sort stage through the real sorter interface: a sort host on a TCP
     //    port, the day's two sorters connected to it.
-    let plan = RoutePlan::default_eu();
+    let plan: RoutePlan = plan;
     let cfg = HubConfig {
         seed,
         ..Default::default()
@@ -293,10 +361,14 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         let store_ref = &store;
         let log_ref = &log;
         let pb_ref = &pb;
+        let exporter_ref = &exporter;
         let appender = s.spawn(move || -> anyhow::Result<()> {
             for batch in rx {
                 let n = batch.len() as u64;
                 store_ref.append(&batch)?;
+                // What was handed over leaves the hub: manifests to carriers, webhooks to
+                // merchants.
+                exporter_ref.handovers(store_ref.as_ref(), &batch)?;
                 // The sort host records confirmations too: carry everything into the log in order.
                 crate::log::sync(store_ref.as_ref(), log_ref)?;
                 pb_ref.inc(n);
@@ -345,7 +417,82 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     pb.finish_and_clear();
     mark("run_day", &mut lap);
 
-    // 5. Derive every parcel's state from the stored events and reconcile.
+    // 5. The end of the day: statistics for the parent company (and two exports the gate
+    //    refuses), and the day's scripted session of people reading, refused and proposing.
+    let end_at = tally.last_event.unwrap_or(received_at).plus_min(15);
+    exporter.end_of_day(store.as_ref(), &receiver.url, end_at)?;
+    let (held, everyone) = {
+        let mut held = Vec::new();
+        let mut everyone = Vec::new();
+        store.for_each_parcel_state(&mut |id, s| {
+            if s.customs.is_held() && held.len() < 100 {
+                held.push(id);
+            }
+            if everyone.len() < 100 {
+                everyone.push(id);
+            }
+        })?;
+        (held, everyone)
+    };
+    let session =
+        crate::demo_oversight::scripted_session(&dir, store.as_ref(), date, &held, &everyone)?;
+    crate::log::sync(store.as_ref(), &log)?;
+    // The auditor's report of the day, from the log.
+    let (report_from, report_to) = (setup_at.date(), end_at.date().max(date));
+    let report = hangar_api::audit::from_log(
+        &log,
+        report_from.midnight(),
+        report_to.add_days(1).midnight(),
+        Default::default(),
+    )
+    .map_err(anyhow::Error::msg)?;
+    let oversight = OversightSummary {
+        exports: *exporter.exports.lock().unwrap_or_else(|p| p.into_inner()),
+        refused_exports: exporter
+            .problems
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone(),
+        received: receiver
+            .got
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone(),
+        outbox_files: std::fs::read_dir(&outbox)
+            .map(|d| d.count() as u64)
+            .unwrap_or(0),
+        session,
+        report_from: report_from.to_string(),
+        report_to: report_to.to_string(),
+        exported_records: report.egress.iter().map(|g| g.records).sum(),
+        outside_eea_records: report
+            .egress
+            .iter()
+            .filter(|g| !g.in_eea)
+            .map(|g| g.records)
+            .sum(),
+        destinations: report.egress.len() as u64,
+        blocked: report.blocked.len() as u64,
+        sensitive_records_read: report.reads.values().map(|r| r.records).sum(),
+        refused_requests: report.refused.values().map(|r| r.refused).sum(),
+        control_changes: report.changes.len() as u64,
+        alerts: report
+            .alert_counts()
+            .into_iter()
+            .map(|(k, v)| {
+                (
+                    serde_json::to_value(k)
+                        .ok()
+                        .and_then(|x| x.as_str().map(str::to_string))
+                        .unwrap_or_default(),
+                    v,
+                )
+            })
+            .collect(),
+    };
+    mark("oversight", &mut lap);
+
+    // 6. Derive every parcel's state from the stored events and reconcile.
     let checkpoint = log.checkpoint_now()?;
     mark("log", &mut lap);
     let derived: TerminalCounts = store.terminal_counts()?;
@@ -395,6 +542,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         log_entries: log.size(),
         log_key: log.verifier().to_string_key(),
         checkpoint,
+        oversight,
     };
     let problems = reconcile(&summary, &derived, &tally);
     if a.json {
@@ -440,8 +588,9 @@ fn start_dashboard(
     host: Arc<std::sync::OnceLock<Arc<HostState>>>,
 ) -> anyhow::Result<crate::server::Running> {
     let accounts = hangar_api::accounts::Accounts::open(dir)?;
-    let password = crate::server::first_admin(&accounts)?.unwrap_or_default();
+    let password = crate::server::first_admin(&accounts, store.as_ref())?.unwrap_or_default();
     drop(accounts);
+    let host2 = host.clone();
     let hook: hangar_api::app::CustomsHook = Arc::new(move |id, released| {
         if let Some(h) = host.get() {
             h.set_customs(
@@ -452,6 +601,23 @@ fn start_dashboard(
                     hangar_sort::Customs::Held
                 },
             );
+        }
+    });
+    let store2: Arc<dyn Store> = store.clone();
+    let on_control: hangar_api::app::ControlHook = Arc::new(move |c| {
+        if c == hangar_model::Control::RoutePlan
+            && let Some(h) = host2.get()
+        {
+            match hangar_api::controls::current(store2.as_ref(), c)
+                .map_err(|e| e.to_string())
+                .and_then(|d| {
+                    hangar_sort::Plan::parse("route-plan (in force)", &d).map_err(|e| e.to_string())
+                }) {
+                Ok(p) => {
+                    h.use_plan(p);
+                }
+                Err(e) => eprintln!("warning: the sort host keeps its plan: {e}"),
+            }
         }
     });
     let mut config = hangar_api::Config {
@@ -466,18 +632,28 @@ fn start_dashboard(
         Some(log.clone()),
         config.clone(),
         Some(hook.clone()),
+        Some(on_control.clone()),
     ) {
         Ok(r) => r,
         Err(e) if listen == "127.0.0.1:8080" => {
             eprintln!("note: {e:#}; using a free port instead");
             config.listen = "127.0.0.1:0".into();
-            crate::server::start(rt, dir, store, Some(log), config, Some(hook))?
+            crate::server::start(
+                rt,
+                dir,
+                store,
+                Some(log),
+                config,
+                Some(hook),
+                Some(on_control),
+            )?
         }
         Err(e) => return Err(e),
     };
     println!("Dashboard: http://{}/", running.addr);
     println!("  sign in as admin, password {password} (shown once)");
     println!("  public tracking page: http://{}/track", running.addr);
+    println!("  the auditor's view: http://{}/audit", running.addr);
     use std::io::Write;
     let _ = std::io::stdout().flush();
     Ok(running)
@@ -629,6 +805,36 @@ fn print_summary(s: &Summary, wall: Duration) {
     println!(
         "data in {}; follow a parcel: hangar track {} --data {}",
         s.data_dir, s.sample_parcel, s.data_dir
+    );
+    let o = &s.oversight;
+    println!();
+    println!(
+        "Data that left the hub: {} exports along {} declared flows, {} records ({} outside the EU/EEA, operational only); the gate blocked {}:",
+        o.exports, o.destinations, o.exported_records, o.outside_eea_records, o.blocked
+    );
+    for why in o.refused_exports.iter().take(5) {
+        println!("  {why}");
+    }
+    if o.refused_exports.len() > 5 {
+        println!("  ... and {} more", o.refused_exports.len() - 5);
+    }
+    for (k, r) in &o.received {
+        println!(
+            "  receiver /{k}: {} payloads, {} records, {} digest mismatches",
+            r.payloads, r.records, r.digest_mismatches
+        );
+    }
+    println!("  customs outbox: {} H7 filing files", o.outbox_files);
+    println!(
+        "Reads of sensitive data: {} records; requests refused: {}; control changes: {}; alerts: {}",
+        o.sensitive_records_read,
+        o.refused_requests,
+        o.control_changes,
+        fmt_map(&o.alerts)
+    );
+    println!(
+        "The auditor's report of the day: hangar audit report --log {} --from {} --to {}",
+        s.data_dir, o.report_from, o.report_to
     );
     println!();
     println!(

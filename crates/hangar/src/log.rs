@@ -57,6 +57,29 @@ pub fn default_origin() -> String {
     )
 }
 
+/// Carries a data directory's new events into its log, when it has one and no running server
+/// holds it (that server carries them itself, every second).
+pub fn sync_dir(dir: &Path, store: &dyn Store) -> anyhow::Result<()> {
+    if !hangar_ledger::keys::verifier_path(dir).exists() {
+        return Ok(());
+    }
+    match open(dir, &default_origin()) {
+        Ok(log) => {
+            sync(store, &log)?;
+            log.checkpoint_now()?;
+            Ok(())
+        }
+        Err(e)
+            if e.downcast_ref::<hangar_ledger::LedgerError>()
+                .is_some_and(|l| matches!(l, hangar_ledger::LedgerError::Busy(_))) =>
+        {
+            eprintln!("note: a running hangar has the log open and carries this record into it");
+            Ok(())
+        }
+        Err(e) => Err(e),
+    }
+}
+
 /// Opens the data directory's log, creating its key (under `origin`) if there is none.
 pub fn open(data: &Path, origin: &str) -> anyhow::Result<Ledger> {
     let signer = keys::load_or_generate(data, origin).map_err(anyhow::Error::msg)?;

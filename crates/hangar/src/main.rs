@@ -5,9 +5,11 @@ mod audit;
 mod bench;
 mod customs;
 mod demo;
+mod demo_oversight;
 mod generate;
 mod ingest;
 mod log;
+mod oversight;
 mod serve;
 mod server;
 mod sorter;
@@ -41,7 +43,7 @@ enum Command {
     /// The verifiable log: keys, checkpoints, proofs, serving.
     #[command(subcommand)]
     Log(log::Cmd),
-    /// What an auditor runs: verify a hub's log.
+    /// What an auditor runs: verify a hub's log, report what it records.
     #[command(subcommand)]
     Audit(audit::Cmd),
     /// Customs: decide a manifest's consignments, explain a decision, release or hold a parcel.
@@ -58,6 +60,19 @@ enum Command {
     /// Users and API tokens of the server.
     #[command(subcommand)]
     Users(server::UsersCmd),
+    /// The hub's guarded settings (route plan, customs rules, risk lists and thresholds, egress
+    /// flows, retention): versions, proposals, approvals.
+    #[command(subcommand)]
+    Control(oversight::ControlCmd),
+    /// The data catalog: every field Hangar stores and its class.
+    Catalog(oversight::CatalogArgs),
+    /// Send parcels' data along a declared flow, through the egress gate.
+    Export(oversight::ExportArgs),
+    /// Erase what the retention setting says is due.
+    #[command(subcommand)]
+    Retention(oversight::RetentionCmd),
+    /// Erase parcels' personal data on request.
+    Erase(oversight::EraseArgs),
     /// Measure a hot path against its limit.
     #[command(subcommand)]
     Bench(bench::Which),
@@ -95,6 +110,11 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             })
             .map_err(anyhow::Error::from),
+        Command::Control(c) => oversight::control(c),
+        Command::Catalog(a) => oversight::catalog(a),
+        Command::Export(a) => oversight::export(a),
+        Command::Retention(c) => oversight::retention(c),
+        Command::Erase(a) => oversight::erase(a),
         Command::Bench(w) => bench::run(w),
     };
     match result {

@@ -73,13 +73,24 @@ pub fn new_password() -> String {
         .collect()
 }
 
-/// Adds the first administrator if the data directory has no users yet; returns their password.
-pub fn first_admin(accounts: &Accounts) -> anyhow::Result<Option<String>> {
+/// Adds the first administrator if the data directory has no users yet (recorded as a change
+/// of the `users` setting); returns their password.
+pub fn first_admin(accounts: &Accounts, store: &dyn Store) -> anyhow::Result<Option<String>> {
     if !accounts.users()?.is_empty() {
         return Ok(None);
     }
     let password = new_password();
-    accounts.add_user("admin", Role::Admin, None, &password)?;
+    hangar_api::controls::add_user(
+        store,
+        accounts,
+        "admin",
+        Role::Admin,
+        None,
+        &password,
+        None,
+        hangar_model::Actor::parse("system:hangar").expect("actor"),
+        crate::oversight::origin(),
+    )?;
     Ok(Some(password))
 }
 
@@ -89,10 +100,31 @@ pub struct Running {
     pub addr: SocketAddr,
     /// What its screens show.
     pub live: Arc<Live>,
+    /// Its refusals waiting to be recorded as counts.
+    pub denials: Arc<hangar_api::access::Denials>,
+    /// Its store.
+    pub store: Arc<dyn Store>,
+}
+
+impl Running {
+    /// What the server does every second: refusal counts into the store, the store into the log.
+    pub fn tick(&self, log: Option<&Arc<Ledger>>) {
+        if let Err(e) = self
+            .denials
+            .flush(self.store.as_ref(), crate::oversight::hub())
+        {
+            eprintln!("warning: refusals not recorded yet: {e}");
+        }
+        if let Some(log) = log
+            && let Err(e) = crate::log::sync(self.store.as_ref(), log)
+        {
+            eprintln!("warning: log: {e:#}");
+        }
+    }
 }
 
 /// Starts the server for a data directory on `rt`: accounts, the live state following the
-/// store, the log (when the directory has one), the routes.
+/// store, the log (when the directory has one), the guarded settings in force, the routes.
 pub fn start(
     rt: &tokio::runtime::Runtime,
     dir: &Path,
@@ -100,7 +132,9 @@ pub fn start(
     log: Option<Arc<Ledger>>,
     config: Config,
     on_customs: Option<CustomsHook>,
+    on_control: Option<hangar_api::app::ControlHook>,
 ) -> anyhow::Result<Running> {
+    let plan = crate::oversight::in_force(store.as_ref(), crate::log::operator())?.plan;
     let accounts = Arc::new(Accounts::open(dir)?);
     let live = Arc::new(Live::default());
     live.catch_up(store.as_ref())?;
@@ -114,16 +148,19 @@ pub fn start(
         .block_on(tokio::net::TcpListener::bind(&config.listen))
         .with_context(|| format!("listening on {}", config.listen))?;
     let addr = listener.local_addr()?;
+    let denials: Arc<hangar_api::access::Denials> = Arc::default();
     let app = App {
-        store,
+        store: store.clone(),
         accounts,
         live: live.clone(),
         log,
         log_access,
-        plan: Arc::new(hangar_sort::Plan::default_eu()),
+        plan: std::sync::RwLock::new(Arc::new(plan)),
         metrics: Arc::default(),
         config,
         on_customs,
+        denials: denials.clone(),
+        on_control,
     };
     let router = hangar_api::app(app);
     rt.spawn(async move {
@@ -131,7 +168,12 @@ pub fn start(
             eprintln!("error: the HTTP server stopped: {e}");
         }
     });
-    Ok(Running { addr, live })
+    Ok(Running {
+        addr,
+        live,
+        denials,
+        store,
+    })
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
@@ -156,13 +198,13 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         None
     };
     let accounts = Accounts::open(&dir)?;
-    let first = first_admin(&accounts)?;
+    let first = first_admin(&accounts, store.as_ref())?;
     drop(accounts);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
-    let running = start(&rt, &dir, store.clone(), log.clone(), config, None)?;
+    let running = start(&rt, &dir, store.clone(), log.clone(), config, None, None)?;
     println!(
         "Hangar serving {} at http://{}/",
         dir.display(),
@@ -177,17 +219,28 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         "  API documentation: http://{}/docs   tracking page: http://{}/track",
         running.addr, running.addr
     );
-    // New events (from declarants, the sort host) go into the log as they come.
+    // Every second: refusal counts and new events (declarants, the sort host) into the log.
+    // Every hour: erase what the retention setting says is due.
+    let running = Arc::new(running);
+    let r2 = running.clone();
     rt.block_on(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+        let mut last_retention: Option<std::time::Instant> = None;
         loop {
             tokio::select! {
                 _ = tokio::signal::ctrl_c() => break,
                 _ = tick.tick() => {
-                    if let Some(log) = &log {
-                        let (s, l) = (store.clone(), log.clone());
-                        let _ = tokio::task::spawn_blocking(move || crate::log::sync(s.as_ref(), &l)).await;
+                    let (r, l) = (r2.clone(), log.clone());
+                    let due = last_retention.is_none_or(|t| t.elapsed() >= std::time::Duration::from_secs(3600));
+                    if due {
+                        last_retention = Some(std::time::Instant::now());
                     }
+                    let _ = tokio::task::spawn_blocking(move || {
+                        if due {
+                            retention(r.store.as_ref());
+                        }
+                        r.tick(l.as_ref());
+                    }).await;
                 }
             }
         }
@@ -195,6 +248,21 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     running.live.stop();
     println!("stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Erases what the retention setting says is due now, saying so on standard error.
+pub fn retention(store: &dyn Store) {
+    let actor = hangar_model::Actor::parse("system:retention").expect("actor");
+    let r = crate::oversight::in_force(store, actor).and_then(|f| {
+        crate::oversight::run_retention(store, &f.retention, crate::ingest::now(), actor, false)
+    });
+    match r {
+        Ok((0, 0)) => {}
+        Ok((p, c)) => {
+            eprintln!("retention: erased {p} parcels' personal data and {c} parcel records")
+        }
+        Err(e) => eprintln!("warning: retention: {e:#}"),
+    }
 }
 
 pub fn users(cmd: UsersCmd) -> anyhow::Result<ExitCode> {
@@ -205,10 +273,25 @@ pub fn users(cmd: UsersCmd) -> anyhow::Result<ExitCode> {
             scope,
             data,
         } => {
-            let accounts = Accounts::open(&crate::data_dir(data))?;
+            let dir = crate::data_dir(data);
+            let accounts = Accounts::open(&dir)?;
             let role = Role::parse(&role).map_err(|e| anyhow::anyhow!("--role: {e}"))?;
             let password = new_password();
-            let u = accounts.add_user(&login, role, scope.as_deref(), &password)?;
+            // Recorded as a change of the `users` setting, by whoever runs the command on the
+            // hub's host.
+            let store = EmbeddedStore::open(&dir)?;
+            let (u, _) = hangar_api::controls::add_user(
+                &store,
+                &accounts,
+                &login,
+                role,
+                scope.as_deref(),
+                &password,
+                None,
+                crate::log::operator(),
+                crate::oversight::origin(),
+            )?;
+            crate::log::sync_dir(&dir, &store)?;
             println!(
                 "added {} ({}{})",
                 u.login,

@@ -25,9 +25,14 @@ pub enum Cmd {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:7600")]
         addr: String,
-        /// Route plan file (TOML); default: the built-in EU-27 plan.
-        #[arg(long)]
+        /// Propose this route plan file (TOML) as the next version of the hub's route plan
+        /// before serving (applied unless it weakens a control). Default: serve the plan in
+        /// force (`hangar control show route-plan`).
+        #[arg(long, requires = "plan_as")]
         plan: Option<PathBuf>,
+        /// Who proposes the plan file: a user of the hub (operator or admin).
+        #[arg(long = "as")]
+        plan_as: Option<String>,
     },
     /// Emulate sorters against a host and report reply latency.
     Emulate(EmulateArgs),
@@ -143,29 +148,44 @@ pub fn print_report(r: &Report, json: bool) -> anyhow::Result<()> {
 
 pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
     match cmd {
-        Cmd::Serve { data, addr, plan } => {
+        Cmd::Serve {
+            data,
+            addr,
+            plan,
+            plan_as,
+        } => {
             let dir = crate::data_dir(data);
             let store = Arc::new(EmbeddedStore::open(&dir)?);
             let log = crate::log::open(&dir, &crate::log::default_origin())?;
+            // The route plan in force; a plan file given here is proposed as its next version
+            // (applied unless it weakens a control: then it waits for a second person).
+            if let Some(p) = plan {
+                let doc = std::fs::read_to_string(&p)
+                    .with_context(|| format!("{}: cannot read", p.display()))?;
+                let who = plan_as.ok_or_else(|| {
+                    anyhow::anyhow!("--plan: say who proposes it with --as LOGIN (an operator or admin of the hub)")
+                })?;
+                let user = hangar_api::accounts::Accounts::open(&dir)?
+                    .users()?
+                    .into_iter()
+                    .find(|u| u.login == who)
+                    .ok_or_else(|| anyhow::anyhow!("--as: no user {who:?}"))?;
+                let o = hangar_api::controls::propose(
+                    store.as_ref(),
+                    hangar_model::Control::RoutePlan,
+                    &doc,
+                    &format!("loaded with the sort host from {}", p.display()),
+                    &user,
+                    crate::oversight::origin(),
+                )?;
+                eprintln!("route plan {}: {o:?}", p.display());
+            }
+            let in_force = crate::oversight::in_force(store.as_ref(), crate::log::operator())?;
             let state = Arc::new(HostState::new(
                 "LGG",
-                Plan::default_eu(),
+                in_force.plan,
                 Arc::new(StoreConfirmations(store.clone())),
             ));
-            if let Some(p) = plan {
-                let changes = state
-                    .swap_plan(
-                        load_plan(Some(&p))?,
-                        crate::log::operator(),
-                        crate::ingest::now(),
-                    )
-                    .map_err(anyhow::Error::msg)?;
-                eprintln!(
-                    "route plan {} loaded ({} changes from the built-in plan, recorded)",
-                    p.display(),
-                    changes.len()
-                );
-            }
             let parcels = directory(store.as_ref())?;
             let n = parcels.len();
             state.set_parcels(parcels);

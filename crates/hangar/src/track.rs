@@ -1,7 +1,7 @@
 //! `hangar track`: a parcel's history, from the events.
 
 use anyhow::{Context, bail};
-use hangar_model::{Detail, ParcelState, S10Id, Subject};
+use hangar_model::{ParcelState, S10Id, Subject};
 use hangar_store::{EmbeddedStore, Store};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -14,68 +14,6 @@ pub struct Args {
     /// Data directory (default: $HANGAR_DATA or ./hangar-data).
     #[arg(long)]
     pub data: Option<PathBuf>,
-}
-
-/// One line of detail for an event.
-pub fn describe(d: &Detail) -> String {
-    match d {
-        Detail::None => String::new(),
-        Detail::Manifested {
-            file_digest, line, ..
-        } => format!("manifest {file_digest}… line {line}"),
-        Detail::Received { bag, uld } => format!("bag {bag} from ULD {uld}"),
-        Detail::Held { reasons, .. } => {
-            let r: Vec<&str> = reasons.iter().map(|r| r.name()).collect();
-            format!("reasons: {}", r.join(", "))
-        }
-        Detail::Cleared {
-            duty_cents,
-            vat_cents,
-            vat_at_sale,
-            fee_cents,
-            ..
-        } => format!(
-            "duty {}, VAT {} ({}){}",
-            crate::ui::eur(*duty_cents),
-            crate::ui::eur(*vat_cents),
-            if *vat_at_sale {
-                "collected at sale, IOSS"
-            } else {
-                "due at import"
-            },
-            if *fee_cents > 0 {
-                format!(", handling fee {}", crate::ui::eur(*fee_cents))
-            } else {
-                String::new()
-            }
-        ),
-        Detail::Declarant { why } => format!("declarant's reason: {why}"),
-        Detail::Accessed { what, purpose } => format!("{what} ({purpose})"),
-        Detail::SortDecision { chute, route, pass } => {
-            format!(
-                "chute {chute}{}, pass {pass}",
-                route
-                    .as_ref()
-                    .map(|r| format!(" (route {r})"))
-                    .unwrap_or_default()
-            )
-        }
-        Detail::Discharged {
-            chute,
-            outcome,
-            pass,
-        } => format!("{outcome:?} into chute {chute}, pass {pass}"),
-        Detail::Discrepancy { what } => format!("{what:?}"),
-        Detail::Loaded { truck } => format!("truck {truck}"),
-        Detail::HandedOver { truck, carrier } => format!("{carrier}, truck {truck}"),
-        Detail::PlanChanged { name, changes } => format!("plan {name}: {} changes", changes.len()),
-        Detail::SorterItem {
-            item,
-            barcode,
-            chute,
-            outcome,
-        } => format!("item {item} {barcode:?}: {outcome:?} into chute {chute}"),
-    }
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
@@ -133,7 +71,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             e.code.meaning(),
             about,
             e.location,
-            describe(&e.detail)
+            e.detail.describe()
         );
     }
     Ok(ExitCode::SUCCESS)

@@ -204,6 +204,29 @@ fn every_route_admits_exactly_its_roles_and_bad_bodies_get_clear_errors() {
         .unwrap()
         .to_string();
 
+    // Another parcel, to erase (the held one is tracked later on).
+    let done = request(
+        "GET",
+        &format!("{base}/api/parcels?stage=handed_over&limit=1"),
+        &admin,
+        None,
+    );
+    let done: serde_json::Value = serde_json::from_str(&done.body).unwrap();
+    let erasable = done["parcels"][0]["id"].as_str().unwrap().to_string();
+    // Each role proposes (unchanged) the setting it may change; the documents in force.
+    let setting_of = |role: &Option<Role>| match role {
+        Some(Role::Operator) => "route-plan",
+        Some(Role::Customs) => "risk-thresholds",
+        _ => "retention",
+    };
+    let mut documents = std::collections::HashMap::new();
+    for name in ["route-plan", "risk-thresholds", "retention"] {
+        let c = request("GET", &format!("{base}/api/controls/{name}"), &admin, None);
+        assert_eq!(c.status, 200, "{}", c.body);
+        let c: serde_json::Value = serde_json::from_str(&c.body).unwrap();
+        documents.insert(name, c["document"].as_str().unwrap().to_string());
+    }
+
     let mut callers: Vec<(String, Option<Role>, Auth, Auth)> =
         vec![("anonymous".into(), None, Auth::None, Auth::None)];
     for role in Role::ALL {
@@ -227,10 +250,21 @@ fn every_route_admits_exactly_its_roles_and_bad_bodies_get_clear_errors() {
     specs.sort_by_key(|s| s.path == "/logout");
     for spec in specs {
         for (who, role, token, session) in &callers {
+            let id = if spec.path.ends_with("/erase") {
+                &erasable
+            } else {
+                &held
+            };
+            let name = if spec.path.starts_with("/api/controls") {
+                setting_of(role)
+            } else {
+                "hangar.css"
+            };
             let path = spec
                 .path
-                .replace("{id}", &held)
-                .replace("{name}", "hangar.css");
+                .replace("{id}", id)
+                .replace("{name}", name)
+                .replace("{seq}", "999999999");
             let query = match spec.path {
                 "/api/tracking" => format!("?id={held}&postcode={}", postcode.replace(' ', "%20")),
                 "/api/parcels" => "?stage=held&limit=3".into(),
@@ -275,6 +309,20 @@ fn every_route_admits_exactly_its_roles_and_bad_bodies_get_clear_errors() {
                         r#"{{"login":"made{made}","role":"operator","password":"a long enough password"}}"#
                     ),
                 )),
+                ("POST", "/api/controls/{name}") => Some((
+                    "application/json",
+                    serde_json::json!({"document": documents[setting_of(role)], "reason": "matrix check"}).to_string(),
+                )),
+                ("POST", "/api/controls/proposals/{seq}/approve" | "/api/controls/proposals/{seq}/refuse") => {
+                    Some(("application/json", r#"{"reason":"matrix check"}"#.into()))
+                }
+                ("POST", "/controls/proposals/{seq}/decide") => Some((
+                    "application/x-www-form-urlencoded",
+                    format!("csrf={csrf}&action=refuse&reason=matrix+check"),
+                )),
+                ("POST", "/api/parcels/{id}/erase") => {
+                    Some(("application/json", r#"{"reason":"matrix check: a data subject's request"}"#.into()))
+                }
                 ("POST", p) => panic!("no body for POST {p}"),
                 _ => None,
             };
@@ -304,7 +352,7 @@ fn every_route_admits_exactly_its_roles_and_bad_bodies_get_clear_errors() {
             checked += 1;
         }
     }
-    assert!(checked >= 35 * 7, "{checked} checks");
+    assert!(checked >= 49 * 7, "{checked} checks");
 
     // Carriers and merchants see their own parcels only.
     let carrier = &callers

@@ -104,9 +104,13 @@ fn the_demo_catches_planted_anomalies_and_declarants_decide_on_record() {
     let events = store.parcel_events(&id).unwrap();
     let read = events
         .iter()
-        .find(|e| e.code == EventCode::ACC)
-        .expect("the read is recorded");
-    assert_eq!(read.actor.as_str(), "user:marie");
+        .find(|e| e.code == EventCode::ACC && e.actor.as_str() == "user:marie")
+        .expect("the read is recorded, by who read");
+    assert!(
+        matches!(&read.detail, hangar_model::Detail::Accessed { classes, records: 1, query, .. }
+            if classes.contains(&hangar_model::DataClass::Personal) && query.contains("customs explain")),
+        "{read:?}"
+    );
     drop(store);
 
     // A declarant's release needs a reason, is recorded, and happens once.

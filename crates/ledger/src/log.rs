@@ -54,6 +54,11 @@ pub enum LedgerError {
     /// The writer has stopped.
     #[error("the log's writer has stopped")]
     Closed,
+    /// Another process has the log open for writing.
+    #[error(
+        "the log in {0} is open in another process (a running `hangar serve`, `hangar demo` or `hangar sorter serve`, which carries new events into it)"
+    )]
+    Busy(String),
 }
 
 fn io(path: &Path) -> impl Fn(std::io::Error) -> LedgerError + '_ {
@@ -165,6 +170,8 @@ impl HashReader for Bounded<'_> {
 }
 
 struct Shared {
+    /// Held locked while the log is open: one writer per log, across processes.
+    _lock: File,
     files: Files,
     durable: AtomicU64,
     latest: RwLock<Option<(Checkpoint, String)>>,
@@ -364,6 +371,14 @@ impl Ledger {
             )));
         }
         std::fs::create_dir_all(dir).map_err(io(dir))?;
+        let lock = open_rw(&dir.join("log.lock"))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(LedgerError::Busy(dir.display().to_string()));
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(io(&dir.join("log.lock"))(e)),
+        }
         let files = Files {
             dir: dir.to_path_buf(),
             entries: open_rw(&dir.join("entries.dat"))?,
@@ -406,6 +421,7 @@ impl Ledger {
         };
         let last_cp = latest.as_ref().map_or(0, |(c, _)| c.size);
         let shared = Arc::new(Shared {
+            _lock: lock,
             files,
             durable: AtomicU64::new(size),
             latest: RwLock::new(latest),

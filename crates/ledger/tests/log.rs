@@ -210,3 +210,23 @@ fn a_long_unsynced_tail_is_rebuilt_in_chunks() {
     assert_eq!(log.root(60_000).unwrap(), root);
     assert_eq!(log.entry(59_999).unwrap(), big[59_999]);
 }
+
+#[test]
+fn one_writer_per_log_even_across_processes() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = open(dir.path());
+    log.append(entries(0..10)).unwrap();
+    let signer = keys::load_or_generate(dir.path(), "hangar.test/log").unwrap();
+    let second = Ledger::open(
+        &dir.path().join("log"),
+        signer,
+        Options::new("hangar.test/log"),
+    );
+    assert!(
+        matches!(second, Err(LedgerError::Busy(_))),
+        "a second writer is refused while the first has the log open"
+    );
+    drop(log);
+    let again = open(dir.path());
+    assert_eq!(again.size(), 10, "and welcome once the first has closed it");
+}

@@ -6,8 +6,9 @@ use crate::ascii::{Ascii, string_id};
 use crate::{BagId, FlightKey, Invalid, Mawb, S10Id, TruckId, UldId};
 
 /// Status codes. Where the industry has one (IATA Cargo-IMP FSU / ONE Record eventCode) it is
-/// used; `HLD`, `RFI`, `RTS`, `SDC`, `SRT`, `CFG` and `ACC` are Hangar's own for steps those
-/// vocabularies do not name.
+/// used; `HLD`, `RFI`, `RTS`, `SDC`, `SRT` and the record-keeping codes (`CFG`, `CFP`, `CFR`,
+/// `ACC`, `DNY`, `EXP`, `EXB`, `EXF`, `ERA`) are Hangar's own for steps those vocabularies do
+/// not name.
 #[derive(
     Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, serde::Serialize, serde::Deserialize,
 )]
@@ -44,11 +45,26 @@ pub enum EventCode {
     CFG,
     /// Sensitive data read (Hangar code): who looked at a parcel's personal or commercial data.
     ACC,
+    /// Access denied (Hangar code): a request for data or an action its caller may not have.
+    DNY,
+    /// A control change proposed (Hangar code): it weakens a control and waits for a second
+    /// person's approval.
+    CFP,
+    /// A control change refused (Hangar code).
+    CFR,
+    /// Data exported (Hangar code): data left the hub through the egress gate.
+    EXP,
+    /// Export blocked (Hangar code): the egress gate refused to let data leave.
+    EXB,
+    /// Export failed (Hangar code): an export recorded as leaving may not have arrived.
+    EXF,
+    /// Data erased (Hangar code): a parcel's personal or commercial data was erased.
+    ERA,
 }
 
 impl EventCode {
     /// Every code, in the order of a parcel's life.
-    pub const ALL: [EventCode; 16] = [
+    pub const ALL: [EventCode; 23] = [
         EventCode::MAN,
         EventCode::DEP,
         EventCode::ARR,
@@ -65,6 +81,13 @@ impl EventCode {
         EventCode::DLV,
         EventCode::CFG,
         EventCode::ACC,
+        EventCode::DNY,
+        EventCode::CFP,
+        EventCode::CFR,
+        EventCode::EXP,
+        EventCode::EXB,
+        EventCode::EXF,
+        EventCode::ERA,
     ];
 
     /// The three-letter code.
@@ -86,6 +109,13 @@ impl EventCode {
             EventCode::DLV => "DLV",
             EventCode::CFG => "CFG",
             EventCode::ACC => "ACC",
+            EventCode::DNY => "DNY",
+            EventCode::CFP => "CFP",
+            EventCode::CFR => "CFR",
+            EventCode::EXP => "EXP",
+            EventCode::EXB => "EXB",
+            EventCode::EXF => "EXF",
+            EventCode::ERA => "ERA",
         }
     }
 
@@ -108,7 +138,31 @@ impl EventCode {
             EventCode::DLV => "handed over to carrier",
             EventCode::CFG => "configuration changed",
             EventCode::ACC => "sensitive data read",
+            EventCode::DNY => "access denied",
+            EventCode::CFP => "control change proposed",
+            EventCode::CFR => "control change refused",
+            EventCode::EXP => "data exported",
+            EventCode::EXB => "export blocked",
+            EventCode::EXF => "export failed",
+            EventCode::ERA => "data erased",
         }
+    }
+
+    /// Whether the code records something about the hub's data or settings (a read, an export,
+    /// a change, an erasure) rather than a step of a parcel's journey.
+    pub fn is_record_keeping(self) -> bool {
+        matches!(
+            self,
+            EventCode::CFG
+                | EventCode::CFP
+                | EventCode::CFR
+                | EventCode::ACC
+                | EventCode::DNY
+                | EventCode::EXP
+                | EventCode::EXB
+                | EventCode::EXF
+                | EventCode::ERA
+        )
     }
 
     /// Parses a three-letter code.
@@ -118,7 +172,7 @@ impl EventCode {
             .find(|c| c.as_str().eq_ignore_ascii_case(s.trim()))
             .ok_or_else(|| {
                 Invalid::new(
-                    "an event code (MAN, DEP, ARR, RCF, CRC, HLD, RFI, RTS, CCD, SDC, SRT, DIS, FOW, DLV, CFG, ACC)",
+                    "an event code (MAN, DEP, ARR, RCF, CRC, HLD, RFI, RTS, CCD, SDC, SRT, DIS, FOW, DLV, CFG, CFP, CFR, ACC, DNY, EXP, EXB, EXF, ERA)",
                     s,
                 )
             })
@@ -139,12 +193,14 @@ pub enum Subject {
     Truck(TruckId),
     /// A sorter (for items it could not tie to a parcel).
     Sorter(u8),
-    /// The hub's route plan.
-    RoutePlan,
+    /// One of the hub's guarded settings (route plan, rules, thresholds, flows, users, ...).
+    Control(crate::Control),
+    /// The hub as a whole: reads of many records, exports, access refused.
+    Hub,
 }
 
 impl Subject {
-    /// The kind as stored (`parcel`, `consignment`, `flight`, `truck`).
+    /// The kind as stored (`parcel`, `consignment`, `flight`, `truck`, `sorter`, `control`, `hub`).
     pub fn kind(&self) -> &'static str {
         match self {
             Subject::Parcel(_) => "parcel",
@@ -152,7 +208,8 @@ impl Subject {
             Subject::Flight(_) => "flight",
             Subject::Truck(_) => "truck",
             Subject::Sorter(_) => "sorter",
-            Subject::RoutePlan => "route_plan",
+            Subject::Control(_) => "control",
+            Subject::Hub => "hub",
         }
     }
 
@@ -164,7 +221,8 @@ impl Subject {
             Subject::Flight(f) => f.to_string(),
             Subject::Truck(t) => t.to_string(),
             Subject::Sorter(n) => format!("S{n:02}"),
-            Subject::RoutePlan => "route-plan".to_string(),
+            Subject::Control(c) => c.as_str().to_string(),
+            Subject::Hub => "hub".to_string(),
         }
     }
 
@@ -189,10 +247,13 @@ impl Subject {
                     .filter(|n: &u8| *n <= 99)
                     .ok_or_else(|| Invalid::new("a sorter like S01", key))?,
             ),
-            "route_plan" => Subject::RoutePlan,
+            "control" => Subject::Control(crate::Control::parse(key)?),
+            // Before controls were one kind, the route plan was its own.
+            "route_plan" => Subject::Control(crate::Control::RoutePlan),
+            "hub" => Subject::Hub,
             other => {
                 return Err(Invalid::new(
-                    "a subject kind: parcel, consignment, flight, truck, sorter or route_plan",
+                    "a subject kind: parcel, consignment, flight, truck, sorter, control or hub",
                     other,
                 ));
             }
@@ -466,12 +527,133 @@ pub enum Detail {
         /// The reason, in their words.
         why: String,
     },
-    /// A read of a parcel's personal or commercially sensitive data.
+    /// A read of personal or commercially sensitive data (one parcel's, or many records').
     Accessed {
         /// Which data.
         what: String,
         /// Why, as the reader stated it or the command that read.
         purpose: String,
+        /// The classes of data read.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        classes: Vec<crate::DataClass>,
+        /// How many records were read.
+        #[serde(default = "one")]
+        records: u64,
+        /// The query that read them (route and parameters, or the command).
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        query: String,
+    },
+    /// A request refused: who asked (the event's actor), for what, and why not.
+    Denied {
+        /// The request (method, path and parameters, or the command).
+        query: String,
+        /// The classes of data it would have read.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        classes: Vec<crate::DataClass>,
+        /// Why it was refused.
+        why: String,
+        /// Where it came from (network address), when known.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        peer: String,
+        /// Further refusals of the same kind folded into this record (bursts are summarised).
+        #[serde(default, skip_serializing_if = "is_zero")]
+        more: u64,
+    },
+    /// Data that left the hub through the egress gate, along a declared flow. Recorded before
+    /// the bytes go out.
+    Exported {
+        /// The declared flow.
+        flow: String,
+        /// Who receives it.
+        recipient: String,
+        /// Where it went.
+        endpoint: String,
+        /// The recipient's jurisdiction (ISO country code).
+        jurisdiction: String,
+        /// Records sent.
+        records: u64,
+        /// Fields sent.
+        fields: Vec<String>,
+        /// Their classes.
+        classes: Vec<crate::DataClass>,
+        /// Fields the gate removed because the flow does not allow them.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        removed: Vec<String>,
+        /// Statistics groups suppressed for being smaller than the flow's minimum.
+        #[serde(default, skip_serializing_if = "is_zero")]
+        suppressed: u64,
+        /// SHA-256 of the payload as sent, hex.
+        digest: String,
+        /// Payload size, bytes.
+        bytes: u64,
+    },
+    /// An export the egress gate refused.
+    ExportBlocked {
+        /// The flow asked for (may be undeclared).
+        flow: String,
+        /// Where the data was to go.
+        endpoint: String,
+        /// The destination's jurisdiction, as far as known.
+        jurisdiction: String,
+        /// Records it would have sent.
+        records: u64,
+        /// Fields it would have sent.
+        fields: Vec<String>,
+        /// Their classes.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        classes: Vec<crate::DataClass>,
+        /// Why the gate refused.
+        why: String,
+    },
+    /// An export recorded as leaving that failed on the way (the recipient may not have it).
+    ExportFailed {
+        /// The flow.
+        flow: String,
+        /// SHA-256 of the payload, hex (as in the `EXP` record).
+        digest: String,
+        /// What went wrong.
+        why: String,
+    },
+    /// A change of a guarded setting: proposed (`CFP`) or applied (`CFG`).
+    ControlChange {
+        /// The version this change makes (1 for the first).
+        version: u32,
+        /// SHA-256 of the new document, hex (empty for users).
+        digest: String,
+        /// SHA-256 of the document it replaces, hex (empty for the first version).
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        before: String,
+        /// What changed, one line each, with the value before and after.
+        changes: Vec<String>,
+        /// Which of the changes weaken a control, and how.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        weakening: Vec<String>,
+        /// Why, in the proposer's words.
+        reason: String,
+        /// Who proposed it (for an approved change: not the event's actor).
+        proposer: crate::Actor,
+        /// The `CFP` record this applies, when it was approved by a second person.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        proposal: Option<u64>,
+        /// The new document (TOML), so every version can be read back from the log.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        document: String,
+    },
+    /// A control change refused: approved by its own proposer, by a role that may not, out of
+    /// date, or withdrawn.
+    ChangeRefused {
+        /// The `CFP` record refused, if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        proposal: Option<u64>,
+        /// Why.
+        why: String,
+    },
+    /// A parcel's data of these classes was erased (retention or a request).
+    Erased {
+        /// The classes erased.
+        classes: Vec<crate::DataClass>,
+        /// Why: the retention rule or the request.
+        reason: String,
     },
     /// The chute the host chose.
     SortDecision {
@@ -526,6 +708,138 @@ pub enum Detail {
         /// Carrier taking the parcel.
         carrier: String,
     },
+}
+
+fn one() -> u64 {
+    1
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+impl Detail {
+    /// One line saying what the detail records, in words people read (no personal data: details
+    /// hold none).
+    pub fn describe(&self) -> String {
+        fn eur(cents: i64) -> String {
+            format!("EUR {}.{:02}", cents / 100, (cents % 100).abs())
+        }
+        fn classes(c: &[crate::DataClass]) -> String {
+            c.iter().map(|c| c.as_str()).collect::<Vec<_>>().join("+")
+        }
+        match self {
+            Detail::None => String::new(),
+            Detail::Manifested { line, .. } => format!("manifest line {line}"),
+            Detail::Received { bag, uld } => format!("bag {bag} from ULD {uld}"),
+            Detail::Held { reasons, .. } => {
+                let r: Vec<&str> = reasons.iter().map(|r| r.name()).collect();
+                r.join(", ")
+            }
+            Detail::Cleared {
+                duty_cents,
+                vat_cents,
+                vat_at_sale,
+                fee_cents,
+                ..
+            } => format!(
+                "duty {}, VAT {} ({}){}",
+                eur(*duty_cents),
+                eur(*vat_cents),
+                if *vat_at_sale {
+                    "collected at sale, IOSS"
+                } else {
+                    "due at import"
+                },
+                if *fee_cents > 0 {
+                    format!(", handling fee {}", eur(*fee_cents))
+                } else {
+                    String::new()
+                }
+            ),
+            Detail::Declarant { why } => format!("reason: {why}"),
+            Detail::Accessed {
+                what,
+                purpose,
+                classes: c,
+                records,
+                ..
+            } => {
+                if c.is_empty() {
+                    format!("{what} ({purpose})")
+                } else {
+                    format!("{what}: {records} records, {} ({purpose})", classes(c))
+                }
+            }
+            Detail::Denied {
+                query, why, more, ..
+            } => {
+                let more = if *more > 0 {
+                    format!(" (and {more} more)")
+                } else {
+                    String::new()
+                };
+                format!("{query}: {why}{more}")
+            }
+            Detail::SortDecision { chute, route, pass } => format!(
+                "chute {chute}{} (pass {pass})",
+                route
+                    .as_ref()
+                    .map(|r| format!(", route {r}"))
+                    .unwrap_or_default()
+            ),
+            Detail::Discharged { chute, outcome, .. } => format!("{outcome:?} into chute {chute}"),
+            Detail::Discrepancy { what } => format!("{what:?}"),
+            Detail::Loaded { truck } => format!("truck {truck}"),
+            Detail::HandedOver { truck, carrier } => format!("{carrier}, truck {truck}"),
+            Detail::PlanChanged { name, changes } => {
+                format!("plan {name}: {} changes", changes.len())
+            }
+            Detail::SorterItem {
+                item,
+                barcode,
+                chute,
+                outcome,
+            } => format!("item {item} {barcode:?}: {outcome:?} into chute {chute}"),
+            Detail::Exported {
+                flow,
+                recipient,
+                jurisdiction,
+                records,
+                classes: c,
+                ..
+            } => format!(
+                "{records} records ({}) to {recipient} ({jurisdiction}) on flow {flow}",
+                classes(c)
+            ),
+            Detail::ExportBlocked {
+                flow,
+                endpoint,
+                why,
+                ..
+            } => format!("{flow} to {endpoint}: {why}"),
+            Detail::ExportFailed { flow, why, .. } => format!("{flow}: {why}"),
+            Detail::ControlChange {
+                version,
+                changes,
+                weakening,
+                proposer,
+                ..
+            } => format!(
+                "version {version} by {proposer}: {} changes{}",
+                changes.len(),
+                if weakening.is_empty() {
+                    String::new()
+                } else {
+                    format!(", {} weakening", weakening.len())
+                }
+            ),
+            Detail::ChangeRefused { why, .. } => why.clone(),
+            Detail::Erased { classes: c, reason } => {
+                format!("{} data erased: {reason}", classes(c))
+            }
+        }
+    }
 }
 
 /// One thing that happened.

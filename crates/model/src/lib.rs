@@ -6,6 +6,7 @@
 //! Pure and synchronous: no I/O, no clocks, no entropy (the `rng` stream is seeded by callers). Everything else in Hangar builds on it.
 
 mod ascii;
+pub mod class;
 pub mod country;
 pub mod event;
 pub mod ids;
@@ -15,6 +16,7 @@ pub mod rng;
 pub mod state;
 pub mod time;
 
+pub use class::{Control, DataClass};
 pub use country::{Country, Postcode};
 pub use event::{
     Actor, CustomsOutcome, CustomsReason, Detail, DischargeOutcome, DiscrepancyKind, Event,

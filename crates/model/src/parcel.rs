@@ -128,6 +128,21 @@ impl Parcel {
         Grams(self.items.iter().map(|i| i.weight.0).sum())
     }
 
+    /// Erases the buyer's personal data (name, address, city, postcode); the destination country
+    /// stays, it routes the parcel. Returns whether anything was left to erase.
+    pub fn erase_personal(&mut self) -> bool {
+        let c = &mut self.consignee;
+        let had = !c.name.is_empty()
+            || !c.address.is_empty()
+            || !c.city.is_empty()
+            || c.postcode.is_some();
+        c.name.clear();
+        c.address.clear();
+        c.city.clear();
+        c.postcode = None;
+        had
+    }
+
     /// Distinct 6-digit tariff subheadings in the parcel.
     pub fn subheadings(&self) -> Vec<&str> {
         let mut v: Vec<&str> = self.items.iter().map(|i| i.hs.subheading()).collect();

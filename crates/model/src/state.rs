@@ -150,8 +150,8 @@ impl ParcelState {
                 self.customs = CustomsStatus::Refused;
                 true
             }
-            // A read changes nothing about where the parcel is.
-            (EventCode::ACC, _) => return,
+            // A read, a refusal or an erasure changes nothing about where the parcel is.
+            (c, _) if c.is_record_keeping() => return,
             (EventCode::CCD, _) if self.customs != CustomsStatus::NotReported => {
                 self.customs = CustomsStatus::Released;
                 true

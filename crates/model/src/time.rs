@@ -125,6 +125,13 @@ impl std::str::FromStr for Date {
     }
 }
 
+impl std::str::FromStr for Timestamp {
+    type Err = Invalid;
+    fn from_str(s: &str) -> Result<Self, Invalid> {
+        Timestamp::parse(s)
+    }
+}
+
 /// An instant in UTC, in milliseconds since 1970-01-01T00:00:00Z.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct Timestamp(pub i64);

@@ -110,28 +110,13 @@ impl HostState {
         self.plan.read().expect("lock").clone()
     }
 
-    /// Replaces the plan. The change (who, when, diff) is recorded durably first; decisions in
-    /// flight finish on the old plan, later ones use the new one, none is lost.
-    pub fn swap_plan(&self, new: Plan, actor: Actor, at: Timestamp) -> Result<Vec<String>, String> {
-        let old = self.plan();
-        let changes = new.diff(&old);
-        let event = Event {
-            subject: Subject::RoutePlan,
-            code: EventCode::CFG,
-            at,
-            actor,
-            location: Location::parse(&self.hub).map_err(|e| e.to_string())?,
-            detail: Detail::PlanChanged {
-                name: new.name().to_string(),
-                changes: changes.clone(),
-            },
-        };
-        self.sink.record(
-            &format!("plan:{}:{}:{}", new.name(), at.unix_ms(), actor),
-            &[event],
-        )?;
+    /// Replaces the plan with a version already recorded (the route-plan setting's change,
+    /// `hangar_api::controls`); returns what changed. Decisions in flight finish on the old
+    /// plan, later ones use the new one, none is lost.
+    pub fn use_plan(&self, new: Plan) -> Vec<String> {
+        let changes = new.diff(&self.plan());
         *self.plan.write().expect("lock") = Arc::new(new);
-        Ok(changes)
+        changes
     }
 
     fn decide(&self, sorter: u8, req: &hangar_sort::telegram::Request) -> hangar_sort::Decision {

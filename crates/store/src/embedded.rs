@@ -4,12 +4,12 @@
 
 use crate::schema::MIGRATIONS;
 use crate::{
-    Counts, FileRecord, IngestFile, IngestReceipt, MAX_APPEND_EVENTS, MAX_INGEST_PARCELS, Recorded,
-    Store, StoreError,
+    Counts, Erasure, FileRecord, IngestFile, IngestReceipt, MAX_APPEND_EVENTS, MAX_ERASE_PARCELS,
+    MAX_INGEST_PARCELS, Recorded, Store, StoreError,
 };
 use hangar_model::{
-    Actor, Detail, Event, EventCode, Flight, FlightKey, Location, Parcel, ParcelState, S10Id,
-    Subject, Timestamp,
+    Actor, DataClass, Detail, Event, EventCode, Flight, FlightKey, Location, Parcel, ParcelState,
+    S10Id, Subject, Timestamp,
 };
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::HashSet;
@@ -300,6 +300,7 @@ enum Cmd {
         Vec<EventRow>,
         SyncSender<Result<Option<u64>, StoreError>>,
     ),
+    Erase(Erasure, SyncSender<Result<u64, StoreError>>),
 }
 
 impl Cmd {
@@ -308,6 +309,7 @@ impl Cmd {
             Cmd::Ingest(p, _) => p.parcels.len() * 2 + p.flights.len() + 1,
             Cmd::Append(e, _) => e.len(),
             Cmd::AppendOnce(_, e, _) => e.len() + 1,
+            Cmd::Erase(e, _) => e.parcels.len() * 2,
         }
     }
 }
@@ -327,6 +329,9 @@ fn open_conn(path: &Path, durable: bool) -> Result<Connection, StoreError> {
     conn.pragma_update(None, "synchronous", if durable { "FULL" } else { "OFF" })?;
     conn.pragma_update(None, "cache_size", -65_536)?;
     conn.pragma_update(None, "temp_store", "MEMORY")?;
+    // Deleted and overwritten content is zeroed on disk: erased personal data does not linger
+    // in free pages.
+    conn.pragma_update(None, "secure_delete", "ON")?;
     Ok(conn)
 }
 
@@ -686,6 +691,68 @@ impl Store for EmbeddedStore {
             })
         })
     }
+
+    fn subject_events(
+        &self,
+        subject: &Subject,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<Recorded>, StoreError> {
+        let limit = limit.min(MAX_APPEND_EVENTS);
+        self.read(|c| {
+            let sql = format!(
+                "SELECT {EVENT_COLUMNS} FROM events WHERE key = ?1 AND kind = ?2 AND seq > ?3 ORDER BY seq LIMIT ?4"
+            );
+            let mut stmt = c.prepare_cached(&sql)?;
+            let mut rows = stmt.query(params![
+                subject.key(),
+                subject.kind(),
+                after as i64,
+                limit as i64
+            ])?;
+            let mut out = Vec::new();
+            while let Some(r) = rows.next()? {
+                out.push(recorded(r)?);
+            }
+            Ok(out)
+        })
+    }
+
+    fn due_for_erasure(
+        &self,
+        class: DataClass,
+        before: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<S10Id>, StoreError> {
+        let sql = match class {
+            // Personal data is held while the salt is (both go together).
+            DataClass::Personal => {
+                "SELECT p.id FROM parcels p JOIN files f ON f.id = p.file_id
+                 WHERE f.ingested_ms < ?1 AND p.personal_salt IS NOT NULL ORDER BY p.id LIMIT ?2"
+            }
+            DataClass::Commercial => {
+                "SELECT p.id FROM parcels p JOIN files f ON f.id = p.file_id
+                 WHERE f.ingested_ms < ?1 ORDER BY p.id LIMIT ?2"
+            }
+            _ => return Ok(Vec::new()),
+        };
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(sql)?;
+            let ids = stmt.query_map(params![before.unix_ms(), limit as i64], |r| {
+                r.get::<_, String>(0)
+            })?;
+            ids.map(|id| S10Id::parse(&id?).map_err(corrupt)).collect()
+        })
+    }
+
+    fn erase(&self, erasure: Erasure) -> Result<u64, StoreError> {
+        if erasure.parcels.len() > MAX_ERASE_PARCELS {
+            return Err(StoreError::Limit(format!(
+                "at most {MAX_ERASE_PARCELS} parcels per erasure"
+            )));
+        }
+        self.send(|reply| Cmd::Erase(erasure, reply))
+    }
 }
 
 /// The single writer: owns the write connection, commits queued requests in groups.
@@ -705,6 +772,7 @@ enum Outcome {
         Result<IngestReceipt, StoreError>,
     ),
     Append(SyncSender<Result<u64, StoreError>>, Result<u64, StoreError>),
+    Erase(SyncSender<Result<u64, StoreError>>, Result<u64, StoreError>),
 }
 
 impl Writer {
@@ -730,6 +798,7 @@ impl Writer {
     fn commit_group(&mut self, group: Vec<Cmd>) {
         let flights_before = self.known_flights.clone();
         let mut outcomes = Vec::with_capacity(group.len());
+        let mut erased = false;
         let result = (|| -> Result<(), StoreError> {
             let tx = self.conn.transaction()?;
             for cmd in group {
@@ -742,12 +811,18 @@ impl Writer {
                     Cmd::AppendOnce(key, rows, reply) => {
                         Outcome::AppendOnce(reply, insert_once(&tx, &key, &rows))
                     }
+                    Cmd::Erase(e, reply) => {
+                        let r = apply_erasure(&tx, &e);
+                        erased |= matches!(r, Ok(n) if n > 0);
+                        Outcome::Erase(reply, r)
+                    }
                 };
                 let failed = matches!(
                     &outcome,
                     Outcome::Ingest(_, Err(_))
                         | Outcome::Append(_, Err(_))
                         | Outcome::AppendOnce(_, Err(_))
+                        | Outcome::Erase(_, Err(_))
                 );
                 tx.execute_batch(if failed {
                     "ROLLBACK TO request; RELEASE request"
@@ -769,18 +844,85 @@ impl Writer {
                     Outcome::AppendOnce(r, _) => {
                         drop(r.send(Err(StoreError::Engine(e.to_string()))))
                     }
+                    Outcome::Erase(r, _) => drop(r.send(Err(StoreError::Engine(e.to_string())))),
                 }
             }
             return;
+        }
+        if erased {
+            // The old pages of erased rows live on in the write-ahead log until it is
+            // checkpointed: copy it back and truncate it before saying the data is gone.
+            let _ = self
+                .conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
         }
         for o in outcomes {
             match o {
                 Outcome::Ingest(r, res) => drop(r.send(res)),
                 Outcome::Append(r, res) => drop(r.send(res)),
                 Outcome::AppendOnce(r, res) => drop(r.send(res)),
+                Outcome::Erase(r, res) => drop(r.send(res)),
             }
         }
     }
+}
+
+fn apply_erasure(tx: &rusqlite::Transaction, e: &Erasure) -> Result<u64, StoreError> {
+    let classes = match e.class {
+        DataClass::Personal => vec![DataClass::Personal],
+        DataClass::Commercial => vec![DataClass::Personal, DataClass::Commercial],
+        other => {
+            return Err(StoreError::Limit(format!(
+                "erase: {} data is kept; only personal or commercial data is erased",
+                other.as_str()
+            )));
+        }
+    };
+    let mut events = Vec::new();
+    for id in &e.parcels {
+        let row: Option<(String, bool)> = tx
+            .query_row(
+                "SELECT doc, personal_salt IS NOT NULL FROM parcels WHERE id = ?1",
+                [id.as_str()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((doc, salted)) = row else { continue };
+        let changed = if e.class == DataClass::Commercial {
+            tx.prepare_cached("DELETE FROM parcels WHERE id = ?1")?
+                .execute([id.as_str()])?
+                > 0
+        } else {
+            let mut p: Parcel = serde_json::from_str(&doc).map_err(corrupt)?;
+            if !p.erase_personal() && !salted {
+                false
+            } else {
+                let doc = serde_json::to_string(&p).expect("parcels serialize");
+                tx.prepare_cached(
+                    "UPDATE parcels SET doc = ?2, dest_postcode = '', personal_salt = NULL WHERE id = ?1",
+                )?
+                .execute(params![id.as_str(), doc])?;
+                true
+            }
+        };
+        if changed {
+            events.push(EventRow::encode(&Event {
+                subject: Subject::Parcel(*id),
+                code: EventCode::ERA,
+                at: e.at,
+                actor: e.actor,
+                location: e.location,
+                detail: Detail::Erased {
+                    classes: classes.clone(),
+                    reason: e.reason.clone(),
+                },
+            }));
+        }
+    }
+    if !events.is_empty() {
+        insert_events(tx, &events)?;
+    }
+    Ok(events.len() as u64)
 }
 
 fn insert_once(

@@ -15,7 +15,9 @@ mod schema;
 
 pub use embedded::{DB_FILE, EmbeddedStore, Options, personal_commitment, raw_bulk_insert};
 
-use hangar_model::{Actor, Event, Flight, Location, Parcel, S10Id, Terminal, Timestamp};
+use hangar_model::{
+    Actor, DataClass, Event, Flight, Location, Parcel, S10Id, Subject, Terminal, Timestamp,
+};
 use std::collections::BTreeMap;
 
 /// A file that has passed parsing, ready to be applied.
@@ -198,6 +200,27 @@ pub struct Recorded {
     pub event: Event,
 }
 
+/// An erasure of parcels' data: personal (the buyer's name, address and postcode, and the salt
+/// of the parties' commitment) or commercial (the whole parcel record, personal data with it).
+#[derive(Clone, Debug)]
+pub struct Erasure {
+    /// The parcels (at most `MAX_ERASE_PARCELS`).
+    pub parcels: Vec<S10Id>,
+    /// `Personal`, or `Commercial` (which takes personal data with it).
+    pub class: DataClass,
+    /// Why: the retention rule or the request.
+    pub reason: String,
+    /// Who erases.
+    pub actor: Actor,
+    /// When.
+    pub at: Timestamp,
+    /// Where (the hub).
+    pub location: Location,
+}
+
+/// Most parcels one erasure may take.
+pub const MAX_ERASE_PARCELS: usize = 50_000;
+
 /// Most events one `append` call may carry.
 pub const MAX_APPEND_EVENTS: usize = 100_000;
 /// Most parcels one ingested file may carry.
@@ -263,6 +286,27 @@ pub trait Store: Send + Sync {
 
     /// How much is stored.
     fn counts(&self) -> Result<Counts, StoreError>;
+
+    /// Events about `subject` with sequence numbers above `after`, in order, at most `limit`
+    /// (itself at most `MAX_APPEND_EVENTS`).
+    fn subject_events(
+        &self,
+        subject: &Subject,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<Recorded>, StoreError>;
+
+    /// Parcels received before `before` whose data of `class` is still held, at most `limit`.
+    fn due_for_erasure(
+        &self,
+        class: DataClass,
+        before: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<S10Id>, StoreError>;
+
+    /// Erases parcels' data of a class in one transaction, with one `ERA` event per parcel that
+    /// still held it; returns how many were erased. Deleted content is overwritten on disk.
+    fn erase(&self, erasure: Erasure) -> Result<u64, StoreError>;
 
     /// Every ingested file, oldest first.
     fn files(&self) -> Result<Vec<FileRecord>, StoreError>;
