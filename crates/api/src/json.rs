@@ -279,19 +279,31 @@ pub async fn parcels(
         Ok(v)
     })
     .await?;
+    let carrier = c.user.role == Role::Carrier;
     let full: Vec<Value> = docs
         .iter()
         .zip(&rows)
-        .map(|(p, r)| json!({"id": p.id.to_string(), "stage": r["stage"], "parcel": p}))
+        .map(|(p, r)| {
+            let parcel = if carrier {
+                json!({"id": p.id, "mawb": p.mawb, "consignee": p.consignee, "weight_grams": p.weight().0})
+            } else {
+                json!(p)
+            };
+            json!({"id": p.id.to_string(), "stage": r["stage"], "parcel": parcel})
+        })
         .collect();
     Ok(noting(
         ReadNote {
             subject: hangar_model::Subject::Hub,
             records: full.len() as u64,
-            classes: vec![
-                hangar_model::DataClass::Personal,
-                hangar_model::DataClass::Commercial,
-            ],
+            classes: if carrier {
+                vec![hangar_model::DataClass::Personal]
+            } else {
+                vec![
+                    hangar_model::DataClass::Personal,
+                    hangar_model::DataClass::Commercial,
+                ]
+            },
             what: format!(
                 "parcels whole ({}): parties, goods and values",
                 q.stage
@@ -329,7 +341,7 @@ async fn parcel_rows(app: &Shared, c: &Caller, q: &ListQuery) -> Result<Vec<Valu
         }
         role => {
             let l = app.live.read();
-            let mine = carrier_routes(&c);
+            let mine = carrier_routes(c);
             let route = q.route.clone();
             if role == Role::Carrier && route.as_ref().is_some_and(|r| !mine.contains(r)) {
                 return Err(ApiError::new(
@@ -378,6 +390,21 @@ pub async fn parcel(
     let id = parse_id(&id)?;
     let p = visible(&app, &c, id).await?;
     let state = app.live.read().parcel(&id).cloned();
+    if c.user.role == Role::Carrier {
+        // A carrier delivers: where the parcel goes, not who sold what at what value.
+        return Ok(noting(
+            ReadNote {
+                subject: hangar_model::Subject::Parcel(id),
+                records: 1,
+                classes: vec![hangar_model::DataClass::Personal],
+                what: "parcel: delivery view (buyer, weight)".into(),
+            },
+            Json(json!({
+                "parcel": {"id": p.id, "mawb": p.mawb, "consignee": p.consignee, "weight_grams": p.weight().0},
+                "state": state,
+            })),
+        ));
+    }
     Ok(noting(
         ReadNote {
             subject: hangar_model::Subject::Parcel(id),

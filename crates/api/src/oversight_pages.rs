@@ -221,7 +221,7 @@ fn audit_body(r: &Report, q: &PeriodQuery) -> Markup {
     let read: u64 = r.reads.values().map(|x| x.records).sum();
     let refused: u64 = r.refused.values().map(|x| x.refused).sum();
     let by_j: Vec<(String, BTreeMap<DataClass, u64>)> = r
-        .egress_by_jurisdiction
+        .egress_records
         .iter()
         .map(|(j, m)| {
             let label = if hangar_oversight::flows::in_eea(j) {
@@ -232,10 +232,29 @@ fn audit_body(r: &Report, q: &PeriodQuery) -> Markup {
             (label, m.clone())
         })
         .collect();
-    let by_reader: Vec<(String, BTreeMap<DataClass, u64>)> = r
-        .reads
+    use hangar_oversight::report::AlertKind;
+    let (new_dest, mut urgent): (Vec<_>, Vec<_>) = r
+        .alerts
         .iter()
-        .map(|(who, x)| (who.clone(), x.by_class.clone()))
+        .partition(|a| a.kind == AlertKind::NewDestination);
+    // The ones to act on first.
+    urgent.sort_by_key(|a| {
+        (
+            match a.kind {
+                AlertKind::ExportBlocked => 0,
+                AlertKind::WeakeningChange => 1,
+                AlertKind::OffHoursChange => 2,
+                AlertKind::BulkRead => 3,
+                AlertKind::DeniedBurst => 4,
+                AlertKind::NewDestination => 5,
+            },
+            a.at,
+        )
+    });
+    let by_reader: Vec<(String, BTreeMap<DataClass, u64>)> = r
+        .read_records
+        .iter()
+        .map(|(who, m)| (who.clone(), m.clone()))
         .collect();
     html! {
         h1 { "Audit" }
@@ -257,20 +276,29 @@ fn audit_body(r: &Report, q: &PeriodQuery) -> Markup {
             }
         }
         div.grid {
-            div.panel.wide #alert-list {
-                h2 { "Alerts" }
-                @if r.alerts.is_empty() { p.muted { "No alerts in this period." } }
-                table { @for a in &r.alerts {
-                    tr { td { span.tag.warn { (alert_name(a.kind)) } } td.muted { (a.at) } td { (a.actor) } td { (a.what) } td.muted { "#" (a.seq) } }
-                } }
-            }
             div.panel {
-                h2 { "Data that left, by jurisdiction" }
+                h2 { "Records that left, by jurisdiction" }
+                p.muted { "Each record once, coloured by the most sensitive class it carried." }
                 @if by_j.is_empty() { p.muted { "Nothing left the hub." } } @else { (bars(&by_j, "egress-chart")) }
             }
             div.panel {
-                h2 { "Sensitive reads, by reader" }
+                h2 { "Sensitive records read, by reader" }
                 @if by_reader.is_empty() { p.muted { "No reads recorded." } } @else { (bars(&by_reader, "reads-chart")) }
+            }
+            div.panel.wide #alert-list {
+                h2 { "Alerts" }
+                @if r.alerts.is_empty() { p.muted { "No alerts in this period." } }
+                table { @for a in urgent.iter() {
+                    tr { td { span.tag.warn { (alert_name(a.kind)) } } td.muted { (a.at) } td { (a.actor) } td { (a.what) } td.muted { "#" (a.seq) } }
+                } }
+                @if !new_dest.is_empty() {
+                    details {
+                        summary { (new_dest.len()) " exports to a destination data never went to before (expected on a hub's first day)" }
+                        table { @for a in new_dest.iter() {
+                            tr { td { span.tag { (alert_name(a.kind)) } } td.muted { (a.at) } td { (a.actor) } td { (a.what) } td.muted { "#" (a.seq) } }
+                        } }
+                    }
+                }
             }
             div.panel.wide #egress {
                 h2 { "Flows" }

@@ -614,9 +614,80 @@ pub fn find(method: &str, path: &str) -> Option<&'static RouteSpec> {
     ROUTES.iter().find(|r| r.method == method && r.path == path)
 }
 
+/// Who may read which class of data, and through which routes: the access matrix per role
+/// and class, as a Markdown table (docs/api.md carries it; a test keeps it current).
+pub fn access_matrix() -> String {
+    let mut out = String::from("| role | personal | commercial |\n|---|---|---|\n");
+    for role in Role::ALL {
+        let cell = |class: DataClass| {
+            let r: Vec<String> = ROUTES
+                .iter()
+                .filter(|r| r.reads.contains(&class) && r.allow.admits(role))
+                .map(|r| format!("`{} {}`", r.method, r.path))
+                .collect();
+            if r.is_empty() {
+                "none".to_string()
+            } else {
+                r.join(", ")
+            }
+        };
+        out.push_str(&format!(
+            "| {} | {} | {} |\n",
+            role.as_str(),
+            cell(DataClass::Personal),
+            cell(DataClass::Commercial)
+        ));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_access_matrix_per_role_and_class_is_documented_and_holds() {
+        let doc = include_str!("../../../docs/api.md");
+        assert!(
+            doc.contains(&access_matrix()),
+            "docs/api.md's access matrix is out of date; it should read:\n{}",
+            access_matrix()
+        );
+        // What each role may read, by class, is what the hub's roles need and no more.
+        let reads = |role: Role, class: DataClass| {
+            ROUTES
+                .iter()
+                .any(|r| r.reads.contains(&class) && r.allow.admits(role))
+        };
+        for role in Role::ALL {
+            assert!(
+                reads(role, DataClass::Commercial),
+                "{role:?} reads its parcels' values"
+            );
+        }
+        // Only administrators read the list of users; only auditors and administrators the
+        // audit report; nobody reads sensitive data without signing in.
+        let who = |path: &str| -> Vec<Role> {
+            let r = ROUTES
+                .iter()
+                .find(|r| r.path == path && r.method == "GET")
+                .unwrap();
+            Role::ALL
+                .into_iter()
+                .filter(|x| r.allow.admits(*x))
+                .collect()
+        };
+        assert_eq!(who("/api/users"), vec![Role::Admin]);
+        assert_eq!(who("/api/audit/report"), vec![Role::Auditor, Role::Admin]);
+        for r in ROUTES.iter().filter(|r| !r.reads.is_empty()) {
+            assert!(
+                !matches!(r.allow, Allow::Public | Allow::LogReader),
+                "{} {} returns sensitive data without sign-in",
+                r.method,
+                r.path
+            );
+        }
+    }
 
     #[test]
     fn the_operator_docs_list_every_route() {

@@ -777,6 +777,8 @@ pub async fn parcel_page(
     };
     let state = hangar_model::ParcelState::derive(&events);
     let may_decide = crate::routes::DECIDE.contains(&c.user.role);
+    // A carrier delivers: it sees where the parcel goes, not who sold what at what value.
+    let carrier = c.user.role == Role::Carrier;
     let latest = events
         .iter()
         .rev()
@@ -794,11 +796,11 @@ pub async fn parcel_page(
                     table {
                         tr { th { "Waybill" } td { (p.mawb) " on " (p.flight) } }
                         tr { th { "ULD / bag" } td { (p.uld) " / " (p.bag) } }
-                        tr { th { "From" } td { (p.consignor.name) ", " (p.consignor.city) " " (p.consignor.country) } }
+                        @if !carrier { tr { th { "From" } td { (p.consignor.name) ", " (p.consignor.city) " " (p.consignor.country) } } }
                         tr { th { "To" } td { (p.consignee.name) ", " (p.consignee.postcode.map(|c| c.to_string()).unwrap_or_default()) " " (p.consignee.city) " " (p.consignee.country) } }
-                        tr { th { "Value" } td { (p.value()) } }
+                        @if !carrier { tr { th { "Value" } td { (p.value()) } } }
                         tr { th { "Weight" } td { (p.weight().kg()) " kg" } }
-                        tr { th { "Goods" } td { @for it in &p.items { div { (it.quantity) " × " (it.description) " " span.muted { "HS " (it.hs) } } } } }
+                        @if !carrier { tr { th { "Goods" } td { @for it in &p.items { div { (it.quantity) " × " (it.description) " " span.muted { "HS " (it.hs) } } } } } }
                         tr { th { "Now" } td #parcel-stage { (format!("{:?}", state.stage)) " · customs " (format!("{:?}", state.customs)) } }
                     }
                     p.muted { "This view is recorded in the hub's log as a read by " (c.user.login) "." }
@@ -857,11 +859,19 @@ pub async fn parcel_page(
         crate::access::ReadNote {
             subject: hangar_model::Subject::Parcel(id),
             records: 1,
-            classes: vec![
-                hangar_model::DataClass::Personal,
-                hangar_model::DataClass::Commercial,
-            ],
-            what: "parcel page: parties, goods and values".into(),
+            classes: if carrier {
+                vec![hangar_model::DataClass::Personal]
+            } else {
+                vec![
+                    hangar_model::DataClass::Personal,
+                    hangar_model::DataClass::Commercial,
+                ]
+            },
+            what: if carrier {
+                "parcel page: delivery view (buyer, weight)".into()
+            } else {
+                "parcel page: parties, goods and values".into()
+            },
         },
         html_response(StatusCode::OK, m),
     )

@@ -395,3 +395,57 @@ fn the_generators_labelled_anomalies_are_caught_on_a_whole_day() {
         "{clean_stopped}/{clean}"
     );
 }
+
+#[test]
+fn the_thresholds_document_switches_rules_off_and_raises_the_screening_bar() {
+    let item = [("620630", "Women's cotton blouse", 2_000)];
+    let listed = parcel(41, "KOMID", BUYER, &item);
+    let with = |doc: &str| {
+        let cfg = hangar_customs::EngineConfig::parse("thresholds.toml", doc).unwrap();
+        let mut e = Engine::new(
+            hangar_customs::RuleBook::builtin(),
+            hangar_customs::risk::Lists::builtin(),
+            Register::default(),
+            std::sync::Arc::new(hangar_screen::Screener::build(
+                hangar_screen::ListSet::fixture(),
+            )),
+            "fixture",
+            cfg,
+        );
+        one(&mut e, &listed, "2026-11-22")
+    };
+    let builtin = hangar_customs::BUILTIN_THRESHOLDS;
+    assert!(names(&with(builtin)).contains(&"denied_party"));
+    let off = builtin.replace("disabled = []", "disabled = [\"denied_party\"]");
+    assert!(
+        !names(&with(&off)).contains(&"denied_party"),
+        "switched off"
+    );
+    let strict_bar = builtin.replace("min_score = 0.0", "min_score = 1.0");
+    let d = with(&strict_bar);
+    assert!(
+        d.reasons.iter().all(
+            |r| !matches!(r, CustomsReason::DeniedParty { score_pct, .. } if *score_pct < 100)
+        ),
+        "matches below the bar are not reported: {:?}",
+        d.reasons
+    );
+    // The thresholds' version is recorded with a decision that used them.
+    let misdeclared = parcel(
+        42,
+        SELLER,
+        BUYER,
+        &[("620630", "Power bank 20000mAh", 2_000)],
+    );
+    let mut e = engine();
+    let d = one(&mut e, &misdeclared, "2026-11-22");
+    assert!(
+        d.rules.iter().any(|r| r.contains("thresholds")),
+        "{:?}",
+        d.rules
+    );
+    // Nonsense is refused with the field named.
+    let bad = builtin.replace("disabled = []", "disabled = [\"everything\"]");
+    let e = hangar_customs::EngineConfig::parse("t.toml", &bad).unwrap_err();
+    assert!(e.contains("disabled") && e.contains("everything"), "{e}");
+}

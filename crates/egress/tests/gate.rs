@@ -11,11 +11,14 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 
+/// What the receiver got: (path, body) per request.
+type Got = Arc<Mutex<Vec<(String, Vec<u8>)>>>;
+
 /// A minimal HTTP/1.1 receiver: answers 200 to every POST and keeps the bodies.
-fn receiver() -> (String, Arc<Mutex<Vec<(String, Vec<u8>)>>>) {
+fn receiver() -> (String, Got) {
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = format!("http://{}", l.local_addr().unwrap());
-    let got: Arc<Mutex<Vec<(String, Vec<u8>)>>> = Arc::default();
+    let got: Got = Arc::default();
     let g = got.clone();
     std::thread::spawn(move || {
         for conn in l.incoming() {

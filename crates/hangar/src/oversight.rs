@@ -204,6 +204,28 @@ fn print_outcome(o: &Outcome) {
     }
 }
 
+/// Approves (`true`) or refuses a proposal as `login`, and carries the record into the log.
+fn decide(
+    proposal: u64,
+    reason: &str,
+    login: &str,
+    data: Option<PathBuf>,
+    approve: bool,
+) -> anyhow::Result<()> {
+    let (dir, store) = open(data)?;
+    let who = user(&dir, login)?;
+    let accounts = Accounts::open(&dir)?;
+    let r = if approve {
+        controls::approve(&store, Some(&accounts), proposal, reason, &who, origin())
+    } else {
+        controls::refuse(&store, Some(&accounts), proposal, reason, &who, origin())
+    };
+    // A refused self-approval is recorded too: carry it into the log either way.
+    crate::log::sync_dir(&dir, &store)?;
+    print_outcome(&r?);
+    Ok(())
+}
+
 pub fn control(cmd: ControlCmd) -> anyhow::Result<ExitCode> {
     match cmd {
         ControlCmd::List { data } => {
@@ -274,27 +296,13 @@ pub fn control(cmd: ControlCmd) -> anyhow::Result<ExitCode> {
             reason,
             login,
             data,
-        } => {
-            let (dir, store) = open(data)?;
-            let who = user(&dir, &login)?;
-            let accounts = Accounts::open(&dir)?;
-            let r = controls::approve(&store, Some(&accounts), proposal, &reason, &who, origin());
-            crate::log::sync_dir(&dir, &store)?;
-            print_outcome(&r?);
-        }
+        } => decide(proposal, &reason, &login, data, true)?,
         ControlCmd::Refuse {
             proposal,
             reason,
             login,
             data,
-        } => {
-            let (dir, store) = open(data)?;
-            let who = user(&dir, &login)?;
-            let accounts = Accounts::open(&dir)?;
-            let r = controls::refuse(&store, Some(&accounts), proposal, &reason, &who, origin());
-            crate::log::sync_dir(&dir, &store)?;
-            print_outcome(&r?);
-        }
+        } => decide(proposal, &reason, &login, data, false)?,
     }
     Ok(ExitCode::SUCCESS)
 }

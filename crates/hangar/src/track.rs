@@ -1,4 +1,5 @@
-//! `hangar track`: a parcel's history, from the events.
+//! `hangar track`: a parcel's history, from the events. It shows the buyer's postcode and the
+//! declared value, so the read is recorded first.
 
 use anyhow::{Context, bail};
 use hangar_model::{ParcelState, S10Id, Subject};
@@ -14,6 +15,9 @@ pub struct Args {
     /// Data directory (default: $HANGAR_DATA or ./hangar-data).
     #[arg(long)]
     pub data: Option<PathBuf>,
+    /// Why you look (recorded with the read).
+    #[arg(long, default_value = "tracking a parcel at the hub")]
+    pub purpose: String,
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
@@ -28,6 +32,24 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let Some(p) = store.parcel(&a.id)? else {
         bail!("parcel {} is not in {}", a.id, dir.display());
     };
+    // The read is recorded before anything is shown.
+    hangar_api::access::record_read(
+        &store,
+        crate::log::operator(),
+        crate::oversight::hub(),
+        &hangar_api::access::Read {
+            subject: Subject::Parcel(p.id),
+            what: "parcel history with the buyer's postcode and the declared value",
+            classes: &[
+                hangar_model::DataClass::Personal,
+                hangar_model::DataClass::Commercial,
+            ],
+            records: 1,
+            query: &format!("hangar track {}", p.id),
+            purpose: &a.purpose,
+        },
+    )?;
+    crate::log::sync_dir(&dir, &store)?;
     let history = store.history(&a.id)?;
     let own: Vec<_> = history
         .iter()

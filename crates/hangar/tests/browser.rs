@@ -1,6 +1,7 @@
 //! The dashboard in a real browser (Debian's chromium, driven through chromedriver's W3C
 //! WebDriver protocol) against `hangar demo` serving a live day: sign in, watch the throughput
-//! chart move, find a parcel, release a hold, track a parcel, and a role refused a page.
+//! chart move, find a parcel, release a hold, track a parcel, read the auditor's view of the day
+//! and the settings waiting for approval, and a role refused a page.
 //! Screenshots of each main page go to `target/screenshots/`.
 //!
 //! Without chromium and chromedriver installed the test says so and passes, unless
@@ -102,20 +103,32 @@ impl Browser {
         }
     }
 
+    /// A property of the element `css` (`text`, `attribute/NAME`). The live panels are swapped
+    /// by htmx every few seconds, so an element found may be gone when read: find it again.
+    fn read(&self, css: &str, what: &str) -> String {
+        for _ in 0..10 {
+            let e = self.wait(css, 15);
+            let url = format!("{}/session/{}/element/{e}/{what}", self.base, self.session);
+            let resp = self.agent.get(&url).call().unwrap();
+            let status = resp.status().as_u16();
+            let v: Value =
+                serde_json::from_str(&resp.into_body().read_to_string().unwrap()).unwrap();
+            if status == 404 && v["value"]["error"] == "stale element reference" {
+                std::thread::sleep(Duration::from_millis(100));
+                continue;
+            }
+            assert!(status < 400, "GET {what} of {css}: {status} {v}");
+            return v["value"].as_str().unwrap_or("").to_string();
+        }
+        panic!("{css} kept being replaced while read");
+    }
+
     fn text(&self, css: &str) -> String {
-        let e = self.wait(css, 15);
-        self.call("GET", &format!("/element/{e}/text"), None)
-            .as_str()
-            .unwrap_or("")
-            .to_string()
+        self.read(css, "text")
     }
 
     fn attr(&self, css: &str, name: &str) -> String {
-        let e = self.wait(css, 15);
-        self.call("GET", &format!("/element/{e}/attribute/{name}"), None)
-            .as_str()
-            .unwrap_or("")
-            .to_string()
+        self.read(css, &format!("attribute/{name}"))
     }
 
     fn type_in(&self, css: &str, text: &str) {
@@ -338,12 +351,45 @@ fn the_dashboard_in_a_real_browser() {
         "a wrong postcode reveals nothing"
     );
 
-    // 6. A carrier may not see the customs queue.
+    // 6. The auditor's view of the day, once it is over (its end brings the parent company's
+    //    statistics and the exports the gate refuses), and the settings waiting for approval.
+    let audit = format!("{url}/audit?from=2026-11-21&to=2026-11-23");
+    let until = Instant::now() + Duration::from_secs(150);
+    loop {
+        b.go(&audit);
+        b.wait("#blocked", 20);
+        if b.text("#blocked") != "0" {
+            break;
+        }
+        assert!(
+            Instant::now() < until,
+            "the day's blocked exports never showed"
+        );
+        std::thread::sleep(Duration::from_secs(2));
+    }
+    let alerts = b.text("#alert-list");
+    assert!(alerts.contains("export blocked"), "{alerts}");
+    assert!(b.text("#egress").contains("carrier-DE-1"));
+    assert!(
+        b.find("#egress-chart").is_some(),
+        "the egress chart is drawn"
+    );
+    b.screenshot("audit");
+    b.go(&format!("{url}/controls"));
+    b.wait("#pending", 10);
+    assert!(
+        b.text("#pending").contains("route-plan"),
+        "{}",
+        b.text("#pending")
+    );
+    b.screenshot("settings");
+
+    // 7. A carrier may not see the customs queue.
     let out = Command::new(env!("CARGO_BIN_EXE_hangar"))
         .args([
             "users",
             "add",
-            "dhl-de",
+            "hermes-de",
             "--role",
             "carrier",
             "--scope",
@@ -362,7 +408,7 @@ fn the_dashboard_in_a_real_browser() {
     b.go(&format!("{url}/parcels"));
     b.click("header form button");
     b.wait("#login", 10);
-    b.sign_in(&url, "dhl-de", &carrier_pw);
+    b.sign_in(&url, "hermes-de", &carrier_pw);
     b.wait("h1", 10);
     b.go(&format!("{url}/customs"));
     let refused = b.text("#problem");

@@ -119,16 +119,6 @@ impl Catalog {
             .map(|(p, &i)| (p.as_str(), &self.fields[i]))
     }
 
-    /// The JSON paths (`$.consignee.name`, `$.items[].value.cents`) of document column `column`
-    /// (`events.db:parcels.doc`) that hold data of `class`.
-    pub fn document_paths(&self, column: &str, class: DataClass) -> Vec<String> {
-        let prefix = format!("{column}$");
-        self.places()
-            .filter(|(p, f)| f.class == class && p.starts_with(&prefix))
-            .map(|(p, _)| format!("${}", &p[prefix.len()..]))
-            .collect()
-    }
-
     /// The distinct classes of `fields` (unknown names are left out), most sensitive first.
     pub fn classes<'a>(&self, fields: impl IntoIterator<Item = &'a str>) -> Vec<DataClass> {
         let mut c: Vec<DataClass> = fields
@@ -173,32 +163,6 @@ impl Catalog {
     }
 }
 
-/// The values at `path` (`$.a.b`, `$.items[].c`) of a JSON document: one for a plain path,
-/// one per element for a path through an array.
-pub fn values_at<'a>(doc: &'a serde_json::Value, path: &str) -> Vec<&'a serde_json::Value> {
-    let mut here = vec![doc];
-    for seg in path
-        .trim_start_matches('$')
-        .split('.')
-        .filter(|s| !s.is_empty())
-    {
-        let (key, each) = match seg.strip_suffix("[]") {
-            Some(k) => (k, true),
-            None => (seg, false),
-        };
-        here = here
-            .into_iter()
-            .filter_map(|v| v.get(key))
-            .flat_map(|v| match (each, v.as_array()) {
-                (true, Some(items)) => items.iter().collect::<Vec<_>>(),
-                (true, None) => Vec::new(),
-                (false, _) => vec![v],
-            })
-            .collect();
-    }
-    here
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -210,13 +174,10 @@ mod tests {
         assert_eq!(c.class_of("consignor.name"), Some(DataClass::Commercial));
         assert_eq!(c.class_of("parcel.id"), Some(DataClass::Operational));
         assert_eq!(
-            c.at("events.db:parcels.dest_postcode")
+            c.at("hangar.db:parcels.dest_postcode")
                 .map(|f| f.name.as_str()),
             Some("consignee.postcode")
         );
-        let personal = c.document_paths("events.db:parcels.doc", DataClass::Personal);
-        assert!(personal.contains(&"$.consignee.name".to_string()));
-        assert!(!personal.iter().any(|p| p.contains("consignor")));
         assert!(c.markdown().contains("| `consignee.name` |"));
     }
 
@@ -236,16 +197,5 @@ mod tests {
         "#;
         let e = Catalog::parse("c.toml", t).unwrap_err().to_string();
         assert!(e.contains("claimed by both"), "{e}");
-    }
-
-    #[test]
-    fn paths_reach_into_arrays() {
-        let doc = serde_json::json!({
-            "consignee": {"name": "Ann"},
-            "items": [{"sku": "A"}, {"sku": "B"}]
-        });
-        assert_eq!(values_at(&doc, "$.consignee.name"), vec!["Ann"]);
-        assert_eq!(values_at(&doc, "$.items[].sku"), vec!["A", "B"]);
-        assert!(values_at(&doc, "$.consignor.name").is_empty());
     }
 }

@@ -194,14 +194,20 @@ pub struct Report {
     pub entries_read: u64,
     /// Data that left, per flow and destination.
     pub egress: Vec<Egress>,
-    /// Records that left, by jurisdiction and class.
+    /// Records that left, by jurisdiction and class (a record counts once for every class it
+    /// carried).
     pub egress_by_jurisdiction: BTreeMap<String, BTreeMap<DataClass, u64>>,
+    /// Records that left, by jurisdiction, each counted once, under the most sensitive class it
+    /// carried (what the dashboard's chart shows).
+    pub egress_records: BTreeMap<String, BTreeMap<DataClass, u64>>,
     /// Exports blocked.
     pub blocked: Vec<Blocked>,
     /// Reads of sensitive data, per reader.
     pub reads: BTreeMap<String, Reads>,
     /// Records of sensitive data read, by class.
     pub reads_by_class: BTreeMap<DataClass, u64>,
+    /// Records read, by reader, each counted once under the most sensitive class read.
+    pub read_records: BTreeMap<String, BTreeMap<DataClass, u64>>,
     /// Refused requests, per caller.
     pub refused: BTreeMap<String, Refusals>,
     /// Control changes, proposals and refusals.
@@ -238,6 +244,24 @@ fn median(mut v: Vec<u64>) -> Option<f64> {
     } else {
         (v[n / 2 - 1] + v[n / 2]) as f64 / 2.0
     })
+}
+
+/// Adds `records` to every class in `each` (a record counts once per class it carries) and once
+/// to `top` under the most sensitive class.
+fn count_classes(
+    classes: &[DataClass],
+    records: u64,
+    each: [&mut BTreeMap<DataClass, u64>; 2],
+    top: &mut BTreeMap<DataClass, u64>,
+) {
+    for m in each {
+        for c in classes {
+            *m.entry(*c).or_default() += records;
+        }
+    }
+    if let Some(most) = classes.iter().min() {
+        *top.entry(*most).or_default() += records;
+    }
 }
 
 fn push_capped<T>(v: &mut Vec<T>, x: T) {
@@ -282,7 +306,10 @@ pub fn build<'a>(
         let actor = e.actor.to_string();
         match &e.detail {
             Detail::Accessed {
-                classes, records, ..
+                classes,
+                records,
+                purpose,
+                ..
             } if e.code == EventCode::ACC && !classes.is_empty() => {
                 if before {
                     *past_daily
@@ -292,17 +319,16 @@ pub fn build<'a>(
                         .or_default() += records;
                     continue;
                 }
-                let Detail::Accessed { purpose, .. } = &e.detail else {
-                    unreachable!()
-                };
                 let row = r.reads.entry(actor.clone()).or_default();
                 row.reads += 1;
                 row.records += records;
                 row.largest = row.largest.max(*records);
-                for c in classes {
-                    *row.by_class.entry(*c).or_default() += records;
-                    *r.reads_by_class.entry(*c).or_default() += records;
-                }
+                count_classes(
+                    classes,
+                    *records,
+                    [&mut row.by_class, &mut r.reads_by_class],
+                    r.read_records.entry(actor.clone()).or_default(),
+                );
                 if row.purposes.len() < MAX_ROWS || row.purposes.contains_key(purpose) {
                     *row.purposes.entry(purpose.clone()).or_default() += 1;
                 }
@@ -373,10 +399,12 @@ pub fn build<'a>(
                     .egress_by_jurisdiction
                     .entry(jurisdiction.clone())
                     .or_default();
-                for c in classes {
-                    *g.by_class.entry(*c).or_default() += records;
-                    *by_j.entry(*c).or_default() += records;
-                }
+                count_classes(
+                    classes,
+                    *records,
+                    [&mut g.by_class, by_j],
+                    r.egress_records.entry(jurisdiction.clone()).or_default(),
+                );
             }
             Detail::ExportFailed { digest, .. } if !before => {
                 if let Some(g) = digests.get(digest).and_then(|k| egress.get_mut(k)) {

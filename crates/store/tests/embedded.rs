@@ -314,3 +314,103 @@ fn destinations_and_states_read_back() {
         .unwrap();
     assert_eq!(n, 40);
 }
+
+#[test]
+fn erasure_blanks_personal_data_once_removes_records_and_is_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = day(50);
+    let store = EmbeddedStore::open(dir.path()).unwrap();
+    store
+        .ingest(file("schedule.csv", 1, d.flights.clone(), vec![]))
+        .unwrap();
+    store
+        .ingest(file("m.csv", 2, vec![], d.parcels.clone()))
+        .unwrap();
+    // Received at t=1000: due for anything after it, nothing before.
+    assert!(
+        store
+            .due_for_erasure(DataClass::Personal, Timestamp(1_000), 100)
+            .unwrap()
+            .is_empty()
+    );
+    let due = store
+        .due_for_erasure(DataClass::Personal, Timestamp(1_001), 100)
+        .unwrap();
+    assert_eq!(due.len(), 50);
+    let erasure = |ids: Vec<S10Id>, class| Erasure {
+        parcels: ids,
+        class,
+        reason: "test".into(),
+        actor: Actor::parse("system:retention").unwrap(),
+        at: Timestamp(2_000),
+        location: Location::parse("LGG").unwrap(),
+    };
+    let first = due[..10].to_vec();
+    assert_eq!(
+        store
+            .erase(erasure(first.clone(), DataClass::Personal))
+            .unwrap(),
+        10
+    );
+    assert_eq!(
+        store
+            .erase(erasure(first.clone(), DataClass::Personal))
+            .unwrap(),
+        0,
+        "nothing left to erase: no second record"
+    );
+    let p = store.parcel(&first[0]).unwrap().unwrap();
+    assert!(p.consignee.name.is_empty() && p.consignee.postcode.is_none());
+    assert_eq!(
+        p.consignee.country,
+        d.parcels
+            .iter()
+            .find(|x| x.id == first[0])
+            .unwrap()
+            .consignee
+            .country
+    );
+    assert_eq!(
+        p.consignor,
+        d.parcels
+            .iter()
+            .find(|x| x.id == first[0])
+            .unwrap()
+            .consignor,
+        "the seller is commercial data, kept"
+    );
+    let era: Vec<_> = store
+        .parcel_events(&first[0])
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.code == EventCode::ERA)
+        .collect();
+    assert_eq!(era.len(), 1);
+    assert_eq!(
+        store
+            .due_for_erasure(DataClass::Personal, Timestamp(1_001), 100)
+            .unwrap()
+            .len(),
+        40
+    );
+    // The whole record (commercial retention) goes with its personal data.
+    assert_eq!(
+        store
+            .erase(erasure(vec![due[20]], DataClass::Commercial))
+            .unwrap(),
+        1
+    );
+    assert!(store.parcel(&due[20]).unwrap().is_none());
+    assert_eq!(store.counts().unwrap().parcels, 49);
+    assert!(matches!(
+        store.erase(erasure(vec![due[21]], DataClass::Operational)),
+        Err(StoreError::Limit(_))
+    ));
+    assert!(matches!(
+        store.erase(erasure(
+            vec![due[0]; MAX_ERASE_PARCELS + 1],
+            DataClass::Personal
+        )),
+        Err(StoreError::Limit(_))
+    ));
+}
