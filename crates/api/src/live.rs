@@ -75,7 +75,7 @@ pub struct Hold {
     pub at: Timestamp,
     /// Who decided.
     pub by: String,
-    /// The reasons' names (`undervalued`, `denied_party`, ...), or the declarant's reason.
+    /// The reasons' names (`undervalued`, `denied_party`, ...), or that a declarant decided.
     pub reasons: Vec<String>,
 }
 
@@ -257,7 +257,9 @@ impl LiveState {
                     Detail::Held { reasons, .. } => {
                         reasons.iter().map(|r| r.name().to_string()).collect()
                     }
-                    Detail::Declarant { why } => vec![format!("declarant: {why}")],
+                    // The declarant's own words are commercially sensitive (the parcel page
+                    // shows them, recorded); the queue says only who decided.
+                    Detail::Declarant { .. } => vec!["declarant's decision".to_string()],
                     _ => Vec::new(),
                 };
                 if let Detail::Held { .. } = e.detail {

@@ -302,31 +302,50 @@ impl Gate {
     }
 }
 
+/// The records of a payload, serialized straight from the rows: one object per record, the
+/// fields as keys (no copy of the data on the way).
+struct Records<'a>(&'a Dataset);
+
+impl serde::Serialize for Records<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        struct Row<'a>(&'a [String], &'a [serde_json::Value]);
+        impl serde::Serialize for Row<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut m = s.serialize_map(Some(self.0.len()))?;
+                for (k, v) in self.0.iter().zip(self.1) {
+                    m.serialize_entry(k, v)?;
+                }
+                m.end()
+            }
+        }
+        let mut seq = s.serialize_seq(Some(self.0.rows.len()))?;
+        for r in &self.0.rows {
+            seq.serialize_element(&Row(&self.0.fields, r))?;
+        }
+        seq.end()
+    }
+}
+
 /// The payload: the flow, the recipient, when, the fields and one object per record.
 fn payload(flow: &str, recipient: &str, at: Timestamp, c: &Cleared) -> Vec<u8> {
-    let records: Vec<serde_json::Value> = c
-        .data
-        .rows
-        .iter()
-        .map(|row| {
-            serde_json::Value::Object(
-                c.data
-                    .fields
-                    .iter()
-                    .cloned()
-                    .zip(row.iter().cloned())
-                    .collect(),
-            )
-        })
-        .collect();
-    serde_json::to_vec(&serde_json::json!({
-        "flow": flow,
-        "recipient": recipient,
-        "sent_at": at.to_string(),
-        "fields": c.data.fields,
-        "records": records,
-        "suppressed_groups": c.suppressed,
-    }))
+    #[derive(serde::Serialize)]
+    struct Payload<'a> {
+        flow: &'a str,
+        recipient: &'a str,
+        sent_at: String,
+        fields: &'a [String],
+        records: Records<'a>,
+        suppressed_groups: u64,
+    }
+    serde_json::to_vec(&Payload {
+        flow,
+        recipient,
+        sent_at: at.to_string(),
+        fields: &c.data.fields,
+        records: Records(&c.data),
+        suppressed_groups: c.suppressed,
+    })
     .expect("payloads serialize")
 }
 

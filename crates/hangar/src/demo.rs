@@ -315,6 +315,10 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let store_dyn: Arc<dyn Store> = store.clone();
     let exporter = crate::demo_oversight::Exporter {
         gate: hangar_egress::Gate::open(store_dyn, flows, crate::oversight::hub())?,
+        delivery: stored
+            .iter()
+            .map(|p| (p.id, (p.consignee.clone(), p.weight())))
+            .collect(),
         exports: Default::default(),
         problems: Default::default(),
     };
@@ -364,13 +368,29 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         let log_ref = &log;
         let pb_ref = &pb;
         let exporter_ref = &exporter;
+        // What was handed over leaves the hub (manifests to carriers, webhooks to merchants) on
+        // its own thread, after the handovers are stored; a bounded queue holds the day back if
+        // the recipients are slow.
+        let (etx, erx) = std::sync::mpsc::sync_channel::<Vec<Event>>(APPEND_QUEUE);
+        let handovers = s.spawn(move || -> anyhow::Result<()> {
+            for dlv in erx {
+                exporter_ref.handovers(&dlv)?;
+            }
+            Ok(())
+        });
         let appender = s.spawn(move || -> anyhow::Result<()> {
             for batch in rx {
                 let n = batch.len() as u64;
                 store_ref.append(&batch)?;
-                // What was handed over leaves the hub: manifests to carriers, webhooks to
-                // merchants.
-                exporter_ref.handovers(store_ref.as_ref(), &batch)?;
+                let dlv: Vec<Event> = batch
+                    .iter()
+                    .filter(|e| e.code == hangar_model::EventCode::DLV)
+                    .cloned()
+                    .collect();
+                if !dlv.is_empty() {
+                    etx.send(dlv)
+                        .map_err(|_| anyhow::anyhow!("the exports stopped"))?;
+                }
                 // The sort host records confirmations too: carry everything into the log in order.
                 crate::log::sync(store_ref.as_ref(), log_ref)?;
                 pb_ref.inc(n);
@@ -407,6 +427,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         }
         drop(tx);
         appender.join().expect("appender thread")?;
+        handovers.join().expect("exports thread")?;
         result
     })?;
     // Every discharge confirmation acknowledged (so stored) before the day is summed up.
@@ -569,20 +590,22 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         bail!("the day does not reconcile: {}", problems.join("; "));
     }
     if let Some(d) = dashboard {
+        let d = Arc::new(d);
         eprintln!();
         eprintln!(
             "The day is over; the dashboard stays up at http://{}/ until Ctrl-C.",
             d.addr
         );
-        // Declarants' decisions made from the dashboard go into the log as they come.
+        // Declarants' decisions, reads and refusals from the dashboard go into the log as they
+        // come.
         rt.block_on(async {
             let mut tick = tokio::time::interval(Duration::from_secs(1));
             loop {
                 tokio::select! {
                     _ = tokio::signal::ctrl_c() => break,
                     _ = tick.tick() => {
-                        let (s, l) = (store.clone(), log.clone());
-                        let _ = tokio::task::spawn_blocking(move || crate::log::sync(s.as_ref(), &l)).await;
+                        let (r, l) = (d.clone(), log.clone());
+                        let _ = tokio::task::spawn_blocking(move || r.tick(Some(&l))).await;
                     }
                 }
             }

@@ -159,6 +159,9 @@ min_group = 50
 pub struct Exporter {
     /// The gate.
     pub gate: Gate,
+    /// What a carrier needs of each parcel (the buyer and the weight), kept from the day's
+    /// parcels so the handovers do not read them back one by one.
+    pub delivery: std::collections::HashMap<S10Id, (hangar_model::Party, hangar_model::Grams)>,
     /// Exports made.
     pub exports: Mutex<u64>,
     /// Exports that failed or were refused (the day goes on; the log records why).
@@ -183,7 +186,7 @@ impl Exporter {
     }
 
     /// The handovers (`DLV`) in `batch`, already stored, become carrier manifests and webhooks.
-    pub fn handovers(&self, store: &dyn Store, batch: &[Event]) -> anyhow::Result<()> {
+    pub fn handovers(&self, batch: &[Event]) -> anyhow::Result<()> {
         let mut trucks: BTreeMap<String, (Timestamp, Vec<S10Id>)> = BTreeMap::new();
         for e in batch {
             if let (EventCode::DLV, Subject::Parcel(id), Detail::HandedOver { truck, .. }) =
@@ -206,15 +209,16 @@ impl Exporter {
             let mut manifest = Vec::with_capacity(ids.len());
             let mut hooks = Vec::with_capacity(ids.len());
             for id in &ids {
-                let Some(p) = store.parcel(id)? else { continue };
-                let c = &p.consignee;
+                let Some((c, weight)) = self.delivery.get(id) else {
+                    continue;
+                };
                 manifest.push(vec![
                     json!(id.to_string()),
                     json!(c.name),
                     json!(format!("{}, {}", c.address, c.city)),
                     json!(c.postcode.map(|x| x.to_string())),
                     json!(c.country.iso2()),
-                    json!(p.weight().0),
+                    json!(weight.0),
                     json!(truck),
                     json!(route),
                 ]);

@@ -156,7 +156,22 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
         } => {
             let dir = crate::data_dir(data);
             let store = Arc::new(EmbeddedStore::open(&dir)?);
-            let log = crate::log::open(&dir, &crate::log::default_origin())?;
+            // With `hangar serve` running on the same data directory, that server holds the log
+            // and carries the confirmations into it; otherwise this host does.
+            let log = match crate::log::open(&dir, &crate::log::default_origin()) {
+                Ok(l) => Some(l),
+                Err(e)
+                    if e.downcast_ref::<hangar_ledger::LedgerError>()
+                        .is_some_and(|l| matches!(l, hangar_ledger::LedgerError::Busy(_))) =>
+                {
+                    eprintln!(
+                        "note: another hangar holds the log of {} and carries the sorters' confirmations into it",
+                        dir.display()
+                    );
+                    None
+                }
+                Err(e) => return Err(e),
+            };
             // The route plan in force; a plan file given here is proposed as its next version
             // (applied unless it weakens a control: then it waits for a second person).
             if let Some(p) = plan {
@@ -210,6 +225,7 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
                 );
                 let stop2 = stop.clone();
                 let syncer = std::thread::spawn(move || {
+                    let Some(log) = log else { return };
                     while !stop2.load(std::sync::atomic::Ordering::Relaxed) {
                         if let Err(e) = crate::log::sync(store2.as_ref(), &log) {
                             eprintln!("log: {e:#}");
