@@ -3,24 +3,12 @@
 //! column by column, JSON document path by path and event detail by detail; a stored field the
 //! catalog does not class fails this test, and so does a catalogued column that does not exist.
 
+mod common;
+use common::hangar;
 use hangar_oversight::Catalog;
 use rusqlite::Connection;
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::Command;
-
-fn hangar(args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_hangar"))
-        .args(args)
-        .output()
-        .expect("run hangar");
-    assert!(
-        out.status.success(),
-        "hangar {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 /// Every leaf path of a JSON document (`$.a.b`, `$.items[].c`).
 fn leaves(v: &serde_json::Value, path: &str, out: &mut BTreeSet<String>) {
