@@ -284,11 +284,7 @@ pub async fn parcels(
         .iter()
         .zip(&rows)
         .map(|(p, r)| {
-            let parcel = if carrier {
-                json!({"id": p.id, "mawb": p.mawb, "consignee": p.consignee, "weight_grams": p.weight().0})
-            } else {
-                json!(p)
-            };
+            let parcel = if carrier { delivery_view(p) } else { json!(p) };
             json!({"id": p.id.to_string(), "stage": r["stage"], "parcel": parcel})
         })
         .collect();
@@ -374,6 +370,11 @@ async fn parcel_rows(app: &Shared, c: &Caller, q: &ListQuery) -> Result<Vec<Valu
     Ok(rows)
 }
 
+/// What a carrier sees of a parcel: where it goes, not who sold what at what value.
+fn delivery_view(p: &Parcel) -> Value {
+    json!({"id": p.id, "mawb": p.mawb, "consignee": p.consignee, "weight_grams": p.weight().0})
+}
+
 /// A response that tells the access layer what it read.
 pub fn noting(note: ReadNote, r: impl IntoResponse) -> axum::response::Response {
     let mut r = r.into_response();
@@ -400,7 +401,7 @@ pub async fn parcel(
                 what: "parcel: delivery view (buyer, weight)".into(),
             },
             Json(json!({
-                "parcel": {"id": p.id, "mawb": p.mawb, "consignee": p.consignee, "weight_grams": p.weight().0},
+                "parcel": delivery_view(&p),
                 "state": state,
             })),
         ));

@@ -273,56 +273,40 @@ impl Exporter {
 
     /// The H7 filing of the day's parcels, into the customs outbox.
     pub fn customs_filing(&self, parcels: &[hangar_model::Parcel], at: Timestamp) {
+        const FIELDS: [&str; 14] = [
+            "parcel.id",
+            "parcel.mawb",
+            "consignor.name",
+            "consignor.address",
+            "consignor.country",
+            "consignee.name",
+            "consignee.address",
+            "consignee.postcode",
+            "consignee.country",
+            "item.hs",
+            "item.description",
+            "item.value",
+            "parcel.weight",
+            "parcel.ioss",
+        ];
         let actor = Actor::parse("system:customs").expect("actor");
+        // The filing needs nothing of the parcel's journey.
+        let none = hangar_model::ParcelState::default();
         for chunk in parcels.chunks(hangar_oversight::flows::MAX_BATCH_RECORDS) {
             let rows = chunk
                 .iter()
                 .map(|p| {
-                    vec![
-                        json!(p.id.to_string()),
-                        json!(p.mawb.to_string()),
-                        json!(p.consignor.name),
-                        json!(format!("{}, {}", p.consignor.address, p.consignor.city)),
-                        json!(p.consignor.country.iso2()),
-                        json!(p.consignee.name),
-                        json!(format!("{}, {}", p.consignee.address, p.consignee.city)),
-                        json!(p.consignee.postcode.map(|x| x.to_string())),
-                        json!(p.consignee.country.iso2()),
-                        json!(p.items.iter().map(|i| i.hs.to_string()).collect::<Vec<_>>()),
-                        json!(
-                            p.items
-                                .iter()
-                                .map(|i| i.description.clone())
-                                .collect::<Vec<_>>()
-                        ),
-                        json!(p.value().cents),
-                        json!(p.weight().0),
-                        json!(p.ioss.as_cell()),
-                    ]
+                    FIELDS
+                        .iter()
+                        .map(|f| crate::oversight::field_value(p, &none, f))
+                        .collect()
                 })
                 .collect();
             self.send(Offer {
                 flow: "customs-h7".into(),
                 endpoint: None,
                 data: Dataset {
-                    fields: [
-                        "parcel.id",
-                        "parcel.mawb",
-                        "consignor.name",
-                        "consignor.address",
-                        "consignor.country",
-                        "consignee.name",
-                        "consignee.address",
-                        "consignee.postcode",
-                        "consignee.country",
-                        "item.hs",
-                        "item.description",
-                        "item.value",
-                        "parcel.weight",
-                        "parcel.ioss",
-                    ]
-                    .map(String::from)
-                    .to_vec(),
+                    fields: FIELDS.map(String::from).to_vec(),
                     rows,
                     count_field: None,
                 },
