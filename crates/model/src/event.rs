@@ -41,6 +41,8 @@ pub enum EventCode {
     FOW,
     /// Delivered to the carrier's agent: handed over at the dock.
     DLV,
+    /// Truck opened (Hangar code): an outbound truck at a dock, for one carrier route.
+    TRK,
     /// Configuration changed (Hangar code): a route plan, a rule, a threshold.
     CFG,
     /// Sensitive data read (Hangar code): who looked at a parcel's personal or commercial data.
@@ -64,7 +66,7 @@ pub enum EventCode {
 
 impl EventCode {
     /// Every code, in the order of a parcel's life.
-    pub const ALL: [EventCode; 23] = [
+    pub const ALL: [EventCode; 24] = [
         EventCode::MAN,
         EventCode::DEP,
         EventCode::ARR,
@@ -79,6 +81,7 @@ impl EventCode {
         EventCode::DIS,
         EventCode::FOW,
         EventCode::DLV,
+        EventCode::TRK,
         EventCode::CFG,
         EventCode::ACC,
         EventCode::DNY,
@@ -107,6 +110,7 @@ impl EventCode {
             EventCode::DIS => "DIS",
             EventCode::FOW => "FOW",
             EventCode::DLV => "DLV",
+            EventCode::TRK => "TRK",
             EventCode::CFG => "CFG",
             EventCode::ACC => "ACC",
             EventCode::DNY => "DNY",
@@ -136,6 +140,7 @@ impl EventCode {
             EventCode::DIS => "discrepancy",
             EventCode::FOW => "loaded on truck",
             EventCode::DLV => "handed over to carrier",
+            EventCode::TRK => "truck opened at a dock",
             EventCode::CFG => "configuration changed",
             EventCode::ACC => "sensitive data read",
             EventCode::DNY => "access denied",
@@ -172,7 +177,7 @@ impl EventCode {
             .find(|c| c.as_str().eq_ignore_ascii_case(s.trim()))
             .ok_or_else(|| {
                 Invalid::new(
-                    "an event code (MAN, DEP, ARR, RCF, CRC, HLD, RFI, RTS, CCD, SDC, SRT, DIS, FOW, DLV, CFG, CFP, CFR, ACC, DNY, EXP, EXB, EXF, ERA)",
+                    "an event code (MAN, DEP, ARR, RCF, CRC, HLD, RFI, RTS, CCD, SDC, SRT, DIS, FOW, DLV, TRK, CFG, CFP, CFR, ACC, DNY, EXP, EXB, EXF, ERA)",
                     s,
                 )
             })
@@ -857,6 +862,54 @@ pub struct Event {
     pub location: Location,
     /// Code-specific detail.
     pub detail: Detail,
+}
+
+impl Event {
+    /// The order a parcel's events are folded in: time, then the step of the life cycle (a
+    /// receipt before a decision, a decision before the sort, each pass over the sorter's
+    /// decision before its discharge, a loading before its handover), then the event's own
+    /// content.
+    /// It depends only on the events themselves, never on the order writers stored them in, so
+    /// a parcel's derived state is the same whichever writer (intake, customs, the sort host,
+    /// scanners, docks) got its event into the store first.
+    pub fn fold_cmp(&self, other: &Event) -> std::cmp::Ordering {
+        // Sorting may take several passes: each pass's decision and discharge stay together,
+        // after what comes before the sorter and before what comes after it.
+        let after_sorting = EventCode::SRT.life_rank();
+        let phase = |e: &Event| match e.detail.pass() {
+            0 if e.code.life_rank() > after_sorting => u8::MAX,
+            pass => pass,
+        };
+        let key = |e: &Event| (e.at, phase(e), e.code.life_rank());
+        key(self).cmp(&key(other)).then_with(|| {
+            (self.actor, self.location, format!("{:?}", self.detail)).cmp(&(
+                other.actor,
+                other.location,
+                format!("{:?}", other.detail),
+            ))
+        })
+    }
+}
+
+impl EventCode {
+    /// Position of the code in a parcel's life: what breaks ties between events stamped with
+    /// the same millisecond.
+    pub fn life_rank(self) -> u8 {
+        EventCode::ALL
+            .iter()
+            .position(|c| *c == self)
+            .expect("every code is in ALL") as u8
+    }
+}
+
+impl Detail {
+    /// The pass over the sorter a sort decision or discharge belongs to (0 for other details).
+    pub fn pass(&self) -> u8 {
+        match self {
+            Detail::SortDecision { pass, .. } | Detail::Discharged { pass, .. } => *pass,
+            _ => 0,
+        }
+    }
 }
 
 #[cfg(test)]

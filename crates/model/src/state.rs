@@ -1,8 +1,8 @@
-//! A parcel's state, derived by folding its events in time order (ties broken by the order they
-//! were recorded). Nothing else decides where a parcel is: the store keeps events, and this fold
-//! reads them. Time order, not recording order, because several writers record a parcel's life
-//! (the day's stages, the sort host's confirmations) and a confirmation may be stored after a
-//! later step was.
+//! A parcel's state, derived by folding its events in `Event::fold_cmp` order: time, then the
+//! step of the life cycle, then the events' own content. Nothing else decides where a parcel is:
+//! the store keeps events, and this fold reads them. Never recording order: several writers
+//! record a parcel's life (intake, customs, the sort host's confirmations, scanners, docks) and
+//! any of them may get its event stored first.
 
 use crate::event::{Detail, DischargeOutcome, Event, EventCode};
 use crate::{Timestamp, TruckId};
@@ -117,6 +117,13 @@ impl ParcelState {
             s.apply(e);
         }
         s
+    }
+
+    /// Folds a parcel's events given in any order: sorted by `Event::fold_cmp` first, so the
+    /// state is the same whatever order they were recorded in.
+    pub fn fold(events: &mut [Event]) -> ParcelState {
+        events.sort_by(Event::fold_cmp);
+        ParcelState::derive(events.iter())
     }
 
     /// Applies one parcel event. Events that do not fit the life cycle are counted in

@@ -56,8 +56,11 @@ pub struct HostState {
     directory: RwLock<HashMap<S10Id, ParcelInfo>>,
     chutes: Mutex<Vec<ChuteStates>>,
     sink: Arc<dyn Confirmations>,
-    /// The day the sorters' `HHMMSSmmm` times belong to (midnight UTC), and the latest time seen.
-    day: Mutex<(Timestamp, u32)>,
+    /// The latest instant a sorter's `HHMMSSmmm` time stood for (at first: the present, or the
+    /// middle of the operating day set by `set_day`). Every sorter time is read as the instant
+    /// nearest to it, so confirmations from several sorters, interleaved across midnight in any
+    /// order, each land on their own day.
+    reference: Mutex<Timestamp>,
     /// Counters.
     pub stats: Stats,
 }
@@ -71,25 +74,30 @@ impl HostState {
             directory: RwLock::new(HashMap::new()),
             chutes: Mutex::new(vec![ChuteStates::default(); SORTERS]),
             sink,
-            day: Mutex::new((today(), 0)),
+            reference: Mutex::new(now()),
             stats: Stats::default(),
         }
     }
 
-    /// Sets the operating day (for a simulated day; a live host uses today).
+    /// Sets the operating day (for a simulated day; a live host reads times around the present).
     pub fn set_day(&self, day: hangar_model::Date) {
-        *self.day.lock().expect("lock") = (day.midnight(), 0);
+        *self.reference.lock().expect("lock") = day.midnight().plus_ms(DAY_MS / 2);
     }
 
-    /// The instant of a sorter time of day: on the operating day, which moves to the next day
-    /// when times jump back by more than twelve hours (midnight passed).
+    /// The instant of a sorter time of day: of the three readings on the reference's day and the
+    /// days either side, the one nearest the reference; the reference only moves forward.
     fn instant(&self, time_ms: u32) -> Timestamp {
-        let mut d = self.day.lock().expect("lock");
-        if u64::from(time_ms) + 43_200_000 < u64::from(d.1) {
-            d.0 = d.0.plus_ms(86_400_000);
+        let mut reference = self.reference.lock().expect("lock");
+        let midnight = reference.date().midnight();
+        let at = [-DAY_MS, 0, DAY_MS]
+            .into_iter()
+            .map(|k| midnight.plus_ms(k + i64::from(time_ms)))
+            .min_by_key(|t| (t.unix_ms() - reference.unix_ms()).abs())
+            .expect("three candidates");
+        if at > *reference {
+            *reference = at;
         }
-        d.1 = time_ms;
-        d.0.plus_ms(i64::from(time_ms))
+        at
     }
 
     /// Learns a customs decision for a parcel the host knows.
@@ -173,13 +181,16 @@ impl HostState {
     }
 }
 
-/// Midnight UTC today (the date the sorters' `HHMMSSmmm` times belong to).
-fn today() -> Timestamp {
+/// A day, in milliseconds.
+const DAY_MS: i64 = 86_400_000;
+
+/// The present, for a live host's first reading of sorter times.
+fn now() -> Timestamp {
     let ms = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
         .unwrap_or(0);
-    Timestamp(ms).date().midnight()
+    Timestamp(ms)
 }
 
 /// Accepts sorters on `listener` until `shutdown` resolves.
@@ -368,5 +379,61 @@ async fn handle(
             }
             .nak(sorter),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Nowhere;
+    impl Confirmations for Nowhere {
+        fn record(&self, _: &str, _: &[Event]) -> Result<bool, String> {
+            Ok(true)
+        }
+    }
+
+    /// Two sorters report around midnight; their confirmations reach the host interleaved in
+    /// any order. Each time lands on its own day, and a late one from before midnight never
+    /// pushes the day forward twice.
+    #[test]
+    fn sorter_times_interleaved_across_midnight_land_on_their_day() {
+        let host = HostState::new("LGG", Plan::default_eu(), Arc::new(Nowhere));
+        let day = hangar_model::Date::parse("2026-12-01").unwrap();
+        host.set_day(day);
+        let midnight = day.midnight();
+        let next = midnight.plus_ms(DAY_MS);
+        let hms = |h: u32, m: u32, s: u32| ((h * 60 + m) * 60 + s) * 1000;
+        let seen = [
+            (
+                hms(23, 59, 58),
+                midnight.plus_ms(i64::from(hms(23, 59, 58))),
+            ),
+            (hms(0, 0, 3), next.plus_ms(i64::from(hms(0, 0, 3)))),
+            (
+                hms(23, 59, 59),
+                midnight.plus_ms(i64::from(hms(23, 59, 59))),
+            ),
+            (hms(0, 0, 5), next.plus_ms(i64::from(hms(0, 0, 5)))),
+            (
+                hms(23, 59, 57),
+                midnight.plus_ms(i64::from(hms(23, 59, 57))),
+            ),
+            (hms(6, 0, 0), next.plus_ms(i64::from(hms(6, 0, 0)))),
+        ];
+        for (time, want) in seen {
+            assert_eq!(host.instant(time), want, "sorter time {time}");
+        }
+        // The first reading of a fresh operating day is on that day.
+        let host = HostState::new("LGG", Plan::default_eu(), Arc::new(Nowhere));
+        host.set_day(day);
+        assert_eq!(
+            host.instant(hms(5, 0, 0)),
+            midnight.plus_ms(i64::from(hms(5, 0, 0)))
+        );
+        assert_eq!(
+            host.instant(hms(23, 0, 0)),
+            midnight.plus_ms(i64::from(hms(23, 0, 0)))
+        );
     }
 }

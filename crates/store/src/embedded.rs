@@ -605,7 +605,8 @@ impl Store for EmbeddedStore {
                 "SELECT key, code, at_ms, actor, location, detail FROM events WHERE kind = 'parcel' ORDER BY key, at_ms, seq",
             )?;
             let mut rows = stmt.query([])?;
-            let mut current: Option<(S10Id, ParcelState)> = None;
+            // One parcel's events at a time, folded in their own order (not recording order).
+            let mut current: Option<(S10Id, Vec<Event>)> = None;
             while let Some(r) = rows.next()? {
                 let key = r.get_ref(0)?.as_str().map_err(corrupt)?;
                 let event = decode_event(
@@ -619,19 +620,17 @@ impl Store for EmbeddedStore {
                 )?;
                 let Subject::Parcel(id) = event.subject else { continue };
                 match &mut current {
-                    Some((k, state)) if *k == id => state.apply(&event),
+                    Some((k, events)) if *k == id => events.push(event),
                     _ => {
-                        if let Some((k, state)) = current.take() {
-                            f(k, state);
+                        if let Some((k, mut events)) = current.take() {
+                            f(k, ParcelState::fold(&mut events));
                         }
-                        let mut state = ParcelState::default();
-                        state.apply(&event);
-                        current = Some((id, state));
+                        current = Some((id, vec![event]));
                     }
                 }
             }
-            if let Some((k, state)) = current {
-                f(k, state);
+            if let Some((k, mut events)) = current {
+                f(k, ParcelState::fold(&mut events));
             }
             Ok(())
         })

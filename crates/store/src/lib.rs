@@ -252,15 +252,17 @@ pub trait Store: Send + Sync {
     /// A parcel's history: its own events and those of its consignment and flight, in time order.
     fn history(&self, id: &S10Id) -> Result<Vec<Recorded>, StoreError>;
 
-    /// A parcel's own events in the order its state folds them: time, then recording order.
+    /// A parcel's own events in the order its state folds them (`Event::fold_cmp`), which does
+    /// not depend on the order they were recorded in.
     fn parcel_events(&self, id: &S10Id) -> Result<Vec<Event>, StoreError> {
-        let mut own: Vec<Recorded> = self
+        let mut own: Vec<Event> = self
             .history(id)?
             .into_iter()
             .filter(|r| r.event.subject == hangar_model::Subject::Parcel(*id))
+            .map(|r| r.event)
             .collect();
-        own.sort_by_key(|r| (r.event.at, r.seq));
-        Ok(own.into_iter().map(|r| r.event).collect())
+        own.sort_by(Event::fold_cmp);
+        Ok(own)
     }
 
     /// Events with sequence numbers in `from..=to`, in order (at most `MAX_APPEND_EVENTS`).
