@@ -35,17 +35,22 @@ pub enum Role {
     Auditor,
     /// Administers users and tokens; everything an operator and customs may do.
     Admin,
+    /// A machine on the floor (scanner, breakdown station, dock terminal) or a partner's
+    /// upload gateway: sends files, scans and truck operations with its own token, reads
+    /// nothing.
+    Device,
 }
 
 impl Role {
     /// Every role.
-    pub const ALL: [Role; 6] = [
+    pub const ALL: [Role; 7] = [
         Role::Operator,
         Role::Customs,
         Role::Carrier,
         Role::Merchant,
         Role::Auditor,
         Role::Admin,
+        Role::Device,
     ];
 
     /// Snake-case name.
@@ -57,6 +62,7 @@ impl Role {
             Role::Merchant => "merchant",
             Role::Auditor => "auditor",
             Role::Admin => "admin",
+            Role::Device => "device",
         }
     }
 
@@ -67,7 +73,7 @@ impl Role {
             .find(|r| r.as_str() == s.trim())
             .ok_or_else(|| {
                 format!(
-                    "expected a role (operator, customs, carrier, merchant, auditor, admin), got {s:?}"
+                    "expected a role (operator, customs, carrier, merchant, auditor, admin, device), got {s:?}"
                 )
             })
     }
@@ -86,9 +92,14 @@ pub struct User {
 }
 
 impl User {
-    /// The actor events record for this user (`user:<login>`).
+    /// The actor events record for this user (`user:<login>`, a device `device:<login>`).
     pub fn actor(&self) -> hangar_model::Actor {
-        hangar_model::Actor::parse(&format!("user:{}", self.login))
+        let kind = if self.role == Role::Device {
+            "device"
+        } else {
+            "user"
+        };
+        hangar_model::Actor::parse(&format!("{kind}:{}", self.login))
             .expect("logins are valid actor tokens")
     }
 }

@@ -47,6 +47,8 @@ pub struct App {
     pub denials: Arc<Denials>,
     /// Called after a new version of a guarded setting is applied.
     pub on_control: Option<ControlHook>,
+    /// The live hub's operations (files, scans, trucks); `None` when serving a finished day.
+    pub hub: Option<Arc<hangar_service::Hub>>,
 }
 
 /// Tells whoever runs the hub that a guarded setting has a new version in force.
@@ -511,7 +513,7 @@ async fn recorded(
 
 /// The handler of one declared route.
 fn handler(spec: &RouteSpec) -> MethodRouter<Shared> {
-    use crate::{json, metrics, openapi, oversee, oversight_pages, web};
+    use crate::{floor, json, metrics, openapi, oversee, oversight_pages, web};
     match (spec.method, spec.path) {
         ("GET", "/healthz") => get(|| async { "ok\n" }),
         ("GET", "/readyz") => get(json::ready),
@@ -546,6 +548,14 @@ fn handler(spec: &RouteSpec) -> MethodRouter<Shared> {
         ("GET", "/api/customs/decisions/{id}") => get(json::decisions),
         ("POST", "/api/customs/{id}/release") => post(json::release),
         ("POST", "/api/customs/{id}/hold") => post(json::hold),
+        ("POST", "/api/manifests") => post(floor::manifests).layer(
+            axum::extract::DefaultBodyLimit::max(hangar_service::MAX_UPLOAD_BYTES),
+        ),
+        ("POST", "/api/scans") => post(floor::scans),
+        ("GET", "/api/trucks") => get(floor::trucks),
+        ("POST", "/api/trucks") => post(floor::open_truck),
+        ("POST", "/api/trucks/{id}/load") => post(floor::load_truck),
+        ("POST", "/api/trucks/{id}/close") => post(floor::close_truck),
         ("GET", "/api/routes") => get(json::routes),
         ("GET", "/api/log/checkpoint") => get(json::checkpoint),
         ("GET", "/api/users") => get(json::users),

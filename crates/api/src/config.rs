@@ -1,5 +1,5 @@
 //! The server's configuration: built-in defaults, then a TOML file, then environment variables
-//! (`HANGAR_LISTEN`, `HANGAR_HUB`, `HANGAR_MAX_BODY_BYTES`, `HANGAR_SESSION_HOURS`,
+//! (`HANGAR_LISTEN`, `HANGAR_SORTER_LISTEN`, `HANGAR_HUB`, `HANGAR_MAX_BODY_BYTES`, `HANGAR_SESSION_HOURS`,
 //! `HANGAR_LOG_PUBLIC`, `HANGAR_ADMIN_NETWORKS`), each overriding the one before. docs/api.md
 //! lists every setting.
 
@@ -12,6 +12,10 @@ use std::path::Path;
 pub struct Config {
     /// Address to listen on.
     pub listen: String,
+    /// Address the sort host listens on for the sorters (TCP, docs/sorter-protocol.md).
+    pub sorter_listen: String,
+    /// Networks sorters may connect from (CIDR); connections from anywhere else are closed.
+    pub sorter_networks: Vec<String>,
     /// The hub's airport code (locations of events people record, page titles).
     pub hub: String,
     /// Largest request body accepted, bytes (larger: 413).
@@ -34,6 +38,8 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             listen: "127.0.0.1:8080".into(),
+            sorter_listen: "127.0.0.1:7070".into(),
+            sorter_networks: vec!["127.0.0.0/8".into(), "::1/128".into()],
             hub: "LGG".into(),
             max_body_bytes: 64 * 1024,
             session_hours: 12,
@@ -77,6 +83,9 @@ impl Config {
         if let Some(v) = get("HANGAR_LISTEN") {
             self.listen = v;
         }
+        if let Some(v) = get("HANGAR_SORTER_LISTEN") {
+            self.sorter_listen = v;
+        }
         if let Some(v) = get("HANGAR_HUB") {
             self.hub = v;
         }
@@ -119,6 +128,9 @@ impl Config {
         }
         for n in &self.admin_networks {
             crate::access::Network::parse(n).map_err(|e| format!("admin_networks: {e}"))?;
+        }
+        for n in &self.sorter_networks {
+            crate::access::Network::parse(n).map_err(|e| format!("sorter_networks: {e}"))?;
         }
         Ok(())
     }

@@ -22,6 +22,7 @@ pub mod app;
 pub mod audit;
 pub mod config;
 pub mod controls;
+pub mod floor;
 pub mod json;
 pub mod live;
 pub mod log;

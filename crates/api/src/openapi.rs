@@ -18,7 +18,7 @@ fn schemas() -> Value {
         "Tracking": s(json!({"type": "object", "properties": {"id": str_, "destination": str_, "milestones": {"type": "array", "items": {"type": "object", "properties": {"at": str_, "what": str_}}}}})),
         "User": s(json!({"type": "object", "required": ["login", "role"], "properties": {"login": str_, "role": {"$ref": "#/components/schemas/Role"}, "scope": {"type": ["string", "null"]}}})),
         "Users": s(json!({"type": "object", "properties": {"users": {"type": "array", "items": {"$ref": "#/components/schemas/User"}}}})),
-        "Role": s(json!({"type": "string", "enum": ["operator", "customs", "carrier", "merchant", "auditor", "admin"]})),
+        "Role": s(json!({"type": "string", "enum": ["operator", "customs", "carrier", "merchant", "auditor", "admin", "device"]})),
         "NewUser": s(json!({"type": "object", "required": ["login", "role", "password"], "additionalProperties": false, "properties": {"login": str_, "role": {"$ref": "#/components/schemas/Role"}, "scope": {"type": ["string", "null"], "description": "a carrier's route ids (comma-separated) or a merchant's seller name"}, "password": {"type": "string", "minLength": 12}}})),
         "NewToken": s(json!({"type": "object", "required": ["label"], "additionalProperties": false, "properties": {"label": str_}})),
         "Token": s(json!({"type": "object", "properties": {"token": {"type": "string", "description": "shown once; send as Authorization: Bearer <token>"}}})),
@@ -27,6 +27,17 @@ fn schemas() -> Value {
         "ParcelList": s(json!({"type": "object", "properties": {"parcels": {"type": "array", "items": {"type": "object", "properties": {"id": str_, "stage": {"type": ["string", "null"]}}}}}})),
         "Parcel": s(json!({"type": "object", "properties": {"parcel": {"type": "object", "description": "the parcel as manifested: ids, parties, goods, values"}, "state": {"type": ["object", "null"], "description": "where it is, derived from its events"}}})),
         "Event": s(json!({"type": "object", "required": ["subject", "code", "at", "actor", "location", "detail"], "properties": {"subject": {"type": "object"}, "code": str_, "at": str_, "actor": str_, "location": str_, "detail": {"type": "object"}}})),
+        "ManifestFile": s(json!({"type": "string", "description": "the file's bytes: a schedule CSV, a CSV manifest or a JSON Lines manifest (docs/manifest-format.md)"})),
+        "IntakeReceipt": s(json!({"type": "object", "required": ["status", "file", "digest", "kind"], "properties": {"status": {"type": "string", "enum": ["ingested", "skipped"]}, "file": str_, "digest": str_, "kind": {"type": "string", "enum": ["schedule", "manifest_csv", "manifest_jsonl"]}, "rows": {"type": "integer"}, "flights": {"type": "integer"}, "parcels": {"type": "integer"}, "unchanged": {"type": "integer"}, "customs": {"type": "object", "properties": {"release": {"type": "integer"}, "request_info": {"type": "integer"}, "hold": {"type": "integer"}, "refuse": {"type": "integer"}}}, "first_ingested_as": str_}})),
+        "Scan": s(json!({"type": "object", "required": ["code", "at", "location", "device"], "additionalProperties": false, "properties": {"code": {"type": "string", "enum": ["ARR", "DEP", "RCF", "DIS", "FOW"]}, "flight": str_, "uld": str_, "bag": str_, "parcel": str_, "at": {"type": "string", "description": "RFC 3339, UTC"}, "location": str_, "device": str_, "what": {"type": "string", "enum": ["missing", "found", "damaged"]}, "truck": str_}})),
+        "Scans": s(json!({"type": "array", "minItems": 1, "maxItems": hangar_service::MAX_SCAN_ITEMS, "items": {"$ref": "#/components/schemas/Scan"}})),
+        "ScanReceipt": s(json!({"type": "object", "properties": {"items": {"type": "integer"}, "events": {"type": "integer"}, "last_seq": {"type": "integer"}}})),
+        "OpenTruck": s(json!({"type": "object", "required": ["route", "dock", "departs"], "additionalProperties": false, "properties": {"route": str_, "dock": str_, "departs": {"type": "string", "description": "RFC 3339, UTC"}}})),
+        "Truck": s(json!({"type": "object", "properties": {"id": str_, "route": str_, "carrier": str_, "dock": str_, "departs": str_, "opened_at": str_, "parcels": {"type": "integer"}, "status": {"type": "string", "enum": ["open", "closed"]}}})),
+        "Trucks": s(json!({"type": "object", "properties": {"trucks": {"type": "array", "items": {"$ref": "#/components/schemas/Truck"}}}})),
+        "LoadTruck": s(json!({"type": "object", "required": ["parcels"], "additionalProperties": false, "properties": {"parcels": {"type": "array", "minItems": 1, "maxItems": hangar_service::MAX_LOAD_PARCELS, "items": str_}}})),
+        "LoadReceipt": s(json!({"type": "object", "properties": {"truck": str_, "loaded": {"type": "integer"}, "parcels": {"type": "integer"}}})),
+        "TruckReceipt": s(json!({"type": "object", "properties": {"truck": {"$ref": "#/components/schemas/Truck"}, "handed_over": {"type": "integer"}, "manifest": {"type": "object", "properties": {"status": {"type": "string", "enum": ["sent", "refused", "not_sent"]}, "flow": str_, "records": {"type": "integer"}, "why": str_}}}})),
         "Events": s(json!({"type": "object", "properties": {"events": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}}, "decisions": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}}}})),
         "Holds": s(json!({"type": "object", "properties": {"total": {"type": "integer"}, "holds": {"type": "array", "items": {"type": "object", "properties": {"parcel": str_, "outcome": str_, "at": str_, "by": str_, "reasons": {"type": "array", "items": str_}}}}}})),
         "Release": s(json!({"type": "object", "required": ["reason"], "additionalProperties": false, "properties": {"reason": {"type": "string", "maxLength": 500}}})),
@@ -150,7 +161,14 @@ fn operation(r: &RouteSpec) -> Value {
     if let Some(b) = r.body {
         op.insert(
             "requestBody".into(),
-            json!({"required": true, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{b}")}}}}),
+            if b == "ManifestFile" {
+                json!({"required": true, "content": {
+                    "text/csv": {"schema": {"$ref": "#/components/schemas/ManifestFile"}},
+                    "application/x-ndjson": {"schema": {"$ref": "#/components/schemas/ManifestFile"}}
+                }})
+            } else {
+                json!({"required": true, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{b}")}}}})
+            },
         );
     }
     let ok = if r.response.contains('/') {
@@ -160,7 +178,11 @@ fn operation(r: &RouteSpec) -> Value {
     };
     let err = |d: &str| json!({"description": d, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
     let mut responses = Map::new();
-    let code = if r.method == "POST" && matches!(r.path, "/api/tokens" | "/api/users") {
+    let code = if r.method == "POST"
+        && matches!(
+            r.path,
+            "/api/tokens" | "/api/users" | "/api/manifests" | "/api/scans" | "/api/trucks"
+        ) {
         "201"
     } else {
         "200"

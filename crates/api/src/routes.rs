@@ -22,7 +22,9 @@ impl Allow {
     /// Whether a user with `role` may call the route (signed in).
     pub fn admits(self, role: Role) -> bool {
         match self {
-            Allow::Public | Allow::Anyone => true,
+            Allow::Public => true,
+            // Devices on the floor only send what they scan; they read nothing.
+            Allow::Anyone => role != Role::Device,
             Allow::Roles(r) => r.contains(&role),
             Allow::LogReader => false,
         }
@@ -128,6 +130,12 @@ const fn r(
 
 use Allow::*;
 use Kind::*;
+
+/// Who sends the hub files, scans and truck operations: machines on the floor and partners'
+/// gateways (devices), and the shift (operators, administrators).
+pub const FLOOR: &[Role] = &[Role::Device, Role::Operator, Role::Admin];
+/// Who sees the trucks.
+pub const TRUCKS_READ: &[Role] = &[Role::Device, Role::Operator, Role::Auditor, Role::Admin];
 
 /// The table.
 pub static ROUTES: &[RouteSpec] = &[
@@ -432,6 +440,60 @@ pub static ROUTES: &[RouteSpec] = &[
         "Hold, ask about or refuse a parcel, with the declarant's reason.",
         Some("Hold"),
         "Event",
+    ),
+    r(
+        "POST",
+        "/api/manifests",
+        Roles(FLOOR),
+        Api,
+        "Send a schedule or manifest file (body: the file; Content-Type text/csv or application/x-ndjson; ?name=FILE). Applied whole, then customs decides every new consignment: 201 ingested, 200 skipped (bytes already in), 422 with every problem.",
+        Some("ManifestFile"),
+        "IntakeReceipt",
+    ),
+    r(
+        "POST",
+        "/api/scans",
+        Roles(FLOOR),
+        Api,
+        "Send a batch of floor scans (flight ARR/DEP, RCF per ULD, bag or parcel, DIS, FOW): applied whole, or refused whole with a problem per item.",
+        Some("Scans"),
+        "ScanReceipt",
+    ),
+    r(
+        "GET",
+        "/api/trucks",
+        Roles(TRUCKS_READ),
+        Api,
+        "Every outbound truck: open ones first.",
+        None,
+        "Trucks",
+    ),
+    r(
+        "POST",
+        "/api/trucks",
+        Roles(FLOOR),
+        Api,
+        "Open a truck at a dock for a carrier route; returns its id.",
+        Some("OpenTruck"),
+        "Truck",
+    ),
+    r(
+        "POST",
+        "/api/trucks/{id}/load",
+        Roles(FLOOR),
+        Api,
+        "Load parcels onto an open truck: all or none (each sorted for its route, released by customs).",
+        Some("LoadTruck"),
+        "LoadReceipt",
+    ),
+    r(
+        "POST",
+        "/api/trucks/{id}/close",
+        Roles(FLOOR),
+        Api,
+        "Close a truck: every parcel on it handed over (DLV) and the carrier's manifest sent through the egress gate.",
+        None,
+        "TruckReceipt",
     ),
     r(
         "GET",

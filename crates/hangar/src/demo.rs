@@ -674,6 +674,7 @@ fn start_dashboard(
         config.clone(),
         Some(hook.clone()),
         Some(on_control.clone()),
+        None,
     ) {
         Ok(r) => r,
         Err(e) if listen == "127.0.0.1:8080" => {
@@ -687,6 +688,7 @@ fn start_dashboard(
                 config,
                 Some(hook),
                 Some(on_control),
+                None,
             )?
         }
         Err(e) => return Err(e),

@@ -8,6 +8,7 @@ mod demo;
 mod demo_oversight;
 mod generate;
 mod ingest;
+mod live;
 mod log;
 mod oversight;
 mod serve;

@@ -25,6 +25,16 @@ pub struct Args {
     /// Address to listen on (overrides the configuration).
     #[arg(long)]
     pub listen: Option<String>,
+    /// Address the sort host listens on for sorters (overrides the configuration).
+    #[arg(long)]
+    pub sorter_listen: Option<String>,
+    /// On the first start only: the hub's declared egress flows (TOML), as version 1 of the
+    /// guarded setting. Later changes go through `hangar control` and a second person.
+    #[arg(long)]
+    pub initial_flows: Option<PathBuf>,
+    /// The customs engine's IOSS register and denied-party lists.
+    #[command(flatten)]
+    pub customs: crate::customs::Setup,
 }
 
 /// `hangar users` subcommands.
@@ -133,6 +143,7 @@ pub fn start(
     config: Config,
     on_customs: Option<CustomsHook>,
     on_control: Option<hangar_api::app::ControlHook>,
+    hub: Option<Arc<hangar_service::Hub>>,
 ) -> anyhow::Result<Running> {
     let plan = crate::oversight::in_force(store.as_ref(), crate::log::operator())?.plan;
     let accounts = Arc::new(Accounts::open(dir)?);
@@ -161,6 +172,7 @@ pub fn start(
         on_customs,
         denials: denials.clone(),
         on_control,
+        hub,
     };
     let router = hangar_api::app(app);
     rt.spawn(async move {
@@ -178,33 +190,53 @@ pub fn start(
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let dir = crate::data_dir(a.data);
-    if !dir.join(hangar_store::DB_FILE).exists() {
-        anyhow::bail!(
-            "no Hangar data in {} (run `hangar demo` or `hangar ingest` first, or pass --data)",
-            dir.display()
-        );
-    }
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     let mut config = Config::load(a.config.as_deref()).map_err(anyhow::Error::msg)?;
     if let Some(l) = a.listen {
         config.listen = l;
     }
-    let store: Arc<dyn Store> = Arc::new(EmbeddedStore::open(&dir)?);
-    let log = if hangar_ledger::keys::verifier_path(&dir).exists() {
-        Some(Arc::new(crate::log::open(
-            &dir,
-            &crate::log::default_origin(),
-        )?))
-    } else {
-        None
-    };
+    if let Some(l) = a.sorter_listen {
+        config.sorter_listen = l;
+    }
+    let store: Arc<dyn Store> =
+        Arc::new(EmbeddedStore::open(&dir).with_context(|| format!("opening {}", dir.display()))?);
+    // The log is created with its keys on the first start.
+    let log = Arc::new(crate::log::open(&dir, &crate::log::default_origin())?);
     let accounts = Accounts::open(&dir)?;
     let first = first_admin(&accounts, store.as_ref())?;
     drop(accounts);
+    let system = hangar_model::Actor::parse("system:hangar").expect("actor");
+    if let Some(f) = &a.initial_flows {
+        let doc = std::fs::read_to_string(f).with_context(|| format!("{}", f.display()))?;
+        hangar_api::controls::ensure_defaults(
+            store.as_ref(),
+            system,
+            crate::oversight::origin(),
+            &[(hangar_model::Control::EgressFlows, doc)],
+        )?;
+    }
+    let in_force = crate::oversight::in_force(store.as_ref(), system)?;
+    let live = crate::live::start(&dir, store.clone(), &config, in_force, &a.customs)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
-    let running = start(&rt, &dir, store.clone(), log.clone(), config, None, None)?;
+    let host = live.host.clone();
+    let on_customs: hangar_api::app::CustomsHook =
+        Arc::new(move |id, released| host.set_customs(id, crate::live::customs_of(released)));
+    let running = start(
+        &rt,
+        &dir,
+        store.clone(),
+        Some(log.clone()),
+        config.clone(),
+        Some(on_customs),
+        None,
+        Some(live.hub.clone()),
+    )?;
+    let sorter_addr = live.serve_sorters(&rt, &config)?;
+    live.watch_inbox(&dir)?;
+    let log = Some(log);
     println!(
         "Hangar serving {} at http://{}/",
         dir.display(),
@@ -218,6 +250,10 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     println!(
         "  API documentation: http://{}/docs   tracking page: http://{}/track",
         running.addr, running.addr
+    );
+    println!(
+        "  sort host: sorters connect to {sorter_addr}; files dropped into {} are ingested",
+        dir.join("inbox").display()
     );
     // Every second: refusal counts and new events (declarants, the sort host) into the log.
     // Every hour: erase what the retention setting says is due.

@@ -713,6 +713,22 @@ pub enum Detail {
         /// Carrier taking the parcel.
         carrier: String,
     },
+    /// An outbound truck opened at a dock for one carrier route.
+    TruckOpened {
+        /// The carrier route it serves.
+        route: String,
+        /// The dock it stands at.
+        dock: String,
+        /// When it is planned to leave.
+        departs: crate::Timestamp,
+    },
+    /// An outbound truck closed: every parcel on it handed over.
+    TruckClosed {
+        /// The carrier route it served.
+        route: String,
+        /// Parcels handed over.
+        parcels: u64,
+    },
 }
 
 fn one() -> u64 {
@@ -797,6 +813,14 @@ impl Detail {
             Detail::Discrepancy { what } => format!("{what:?}"),
             Detail::Loaded { truck } => format!("truck {truck}"),
             Detail::HandedOver { truck, carrier } => format!("{carrier}, truck {truck}"),
+            Detail::TruckOpened {
+                route,
+                dock,
+                departs,
+            } => format!("route {route} at dock {dock}, leaves {departs}"),
+            Detail::TruckClosed { route, parcels } => {
+                format!("route {route}: {parcels} parcels handed over")
+            }
             Detail::PlanChanged { name, changes } => {
                 format!("plan {name}: {} changes", changes.len())
             }

@@ -39,6 +39,8 @@ pub trait Confirmations: Send + Sync + 'static {
 pub struct Stats {
     /// Destination requests answered.
     pub decisions: AtomicU64,
+    /// Connections refused (not from the sorters' networks).
+    pub refused: AtomicU64,
     /// Discharges recorded (new).
     pub confirmations: AtomicU64,
     /// Discharges seen again (acknowledged, not recorded twice).
@@ -61,6 +63,10 @@ pub struct HostState {
     /// nearest to it, so confirmations from several sorters, interleaved across midnight in any
     /// order, each land on their own day.
     reference: Mutex<Timestamp>,
+    /// Whether discharges of known parcels are recorded with their sort decision.
+    record_decisions: std::sync::atomic::AtomicBool,
+    /// Which peers may connect (all, until `admit_only` is called).
+    admitted: RwLock<Option<Arc<dyn Fn(std::net::IpAddr) -> bool + Send + Sync>>>,
     /// Counters.
     pub stats: Stats,
 }
@@ -75,6 +81,8 @@ impl HostState {
             chutes: Mutex::new(vec![ChuteStates::default(); SORTERS]),
             sink,
             reference: Mutex::new(now()),
+            record_decisions: std::sync::atomic::AtomicBool::new(false),
+            admitted: RwLock::new(None),
             stats: Stats::default(),
         }
     }
@@ -144,6 +152,54 @@ impl HostState {
             .set_blocked(chute, state != ChuteState::Open);
     }
 
+    /// Admits connections only from peers `allow` accepts (the sorters' networks); others are
+    /// closed at once and counted in `stats.refused`.
+    pub fn admit_only(&self, allow: Arc<dyn Fn(std::net::IpAddr) -> bool + Send + Sync>) {
+        *self.admitted.write().expect("lock") = Some(allow);
+    }
+
+    fn admits(&self, ip: std::net::IpAddr) -> bool {
+        self.admitted
+            .read()
+            .expect("lock")
+            .as_ref()
+            .is_none_or(|f| f(ip))
+    }
+
+    /// Whether the host records its sort decision (`SDC`) with each discharge of a known
+    /// parcel: on in the live hub, where nothing else records where the sorter sent a parcel;
+    /// off where a simulation records its own decisions.
+    pub fn record_decisions(&self, on: bool) {
+        self.record_decisions.store(on, Ordering::Relaxed);
+    }
+
+    /// The events a discharge confirmation becomes: the discharge, preceded (when the host
+    /// records decisions) by the decision that sent the parcel to that chute, in one record.
+    fn discharge_events(&self, sorter: u8, d: &hangar_sort::telegram::Discharge) -> Vec<Event> {
+        let srt = self.discharge_event(sorter, d);
+        if !self.record_decisions.load(Ordering::Relaxed) {
+            return vec![srt];
+        }
+        let Detail::Discharged { chute, pass, .. } = srt.detail else {
+            return vec![srt];
+        };
+        let plan = self.plan();
+        let route = plan
+            .routes()
+            .iter()
+            .find(|r| r.chutes.contains(&chute))
+            .map(|r| r.id.clone());
+        let sdc = Event {
+            code: EventCode::SDC,
+            location: Location::parse(&format!("{}/S{sorter:02}", self.hub))
+                .unwrap_or(srt.location),
+            actor: Actor::parse("system:sorthost").expect("actor"),
+            detail: Detail::SortDecision { chute, route, pass },
+            ..srt.clone()
+        };
+        vec![sdc, srt]
+    }
+
     /// The event a discharge confirmation becomes.
     fn discharge_event(&self, sorter: u8, d: &hangar_sort::telegram::Discharge) -> Event {
         let outcome: DischargeOutcome = d.outcome.into();
@@ -204,7 +260,12 @@ pub async fn serve(
         tokio::select! {
             _ = &mut shutdown => return,
             accepted = listener.accept() => {
-                let Ok((sock, _)) = accepted else { continue };
+                let Ok((sock, peer)) = accepted else { continue };
+                if !state.admits(peer.ip()) {
+                    // Not from the sorters' network: closed before a byte is read.
+                    state.stats.refused.fetch_add(1, Ordering::Relaxed);
+                    continue;
+                }
                 let _ = sock.set_nodelay(true);
                 state.stats.connections.fetch_add(1, Ordering::Relaxed);
                 tokio::spawn(connection(sock, state.clone()));
@@ -309,11 +370,11 @@ async fn handle(
             let permit = confirmations.clone().acquire_owned().await.ok()?;
             let state = state.clone();
             let tx = tx.clone();
-            let event = state.discharge_event(sorter, &d);
+            let events = state.discharge_events(sorter, &d);
             let key = format!("dc:{sorter:02}:{seq:06}:{:08}:{}", d.item, d.time_ms);
             tokio::spawn(async move {
                 let sink = state.sink.clone();
-                let result = tokio::task::spawn_blocking(move || sink.record(&key, &[event])).await;
+                let result = tokio::task::spawn_blocking(move || sink.record(&key, &events)).await;
                 let reply = match result {
                     Ok(Ok(new)) => {
                         let counter = if new {

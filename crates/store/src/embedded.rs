@@ -691,6 +691,77 @@ impl Store for EmbeddedStore {
         })
     }
 
+    fn parcels_in(
+        &self,
+        flight: &hangar_model::FlightKey,
+        container: crate::Container,
+        limit: usize,
+    ) -> Result<Vec<Parcel>, StoreError> {
+        let (sql, id) = match &container {
+            crate::Container::Uld(u) => (
+                "SELECT doc FROM parcels WHERE flight = ?1 AND json_extract(doc, '$.uld') = ?2 ORDER BY id LIMIT ?3",
+                u.as_str(),
+            ),
+            crate::Container::Bag(b) => (
+                "SELECT doc FROM parcels WHERE flight = ?1 AND json_extract(doc, '$.bag') = ?2 ORDER BY id LIMIT ?3",
+                b.as_str(),
+            ),
+        };
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(sql)?;
+            let mut rows = stmt.query(params![flight.to_string(), id, limit as i64])?;
+            let mut out = Vec::new();
+            while let Some(r) = rows.next()? {
+                let doc = r.get_ref(0)?.as_str().map_err(corrupt)?;
+                out.push(serde_json::from_str(doc).map_err(corrupt)?);
+            }
+            Ok(out)
+        })
+    }
+
+    fn truck_events(&self, after: u64, limit: usize) -> Result<Vec<Recorded>, StoreError> {
+        let limit = limit.min(MAX_APPEND_EVENTS);
+        self.read(|c| {
+            let sql = format!(
+                "SELECT {EVENT_COLUMNS} FROM events WHERE kind = 'truck' AND seq > ?1 ORDER BY seq LIMIT ?2"
+            );
+            let mut stmt = c.prepare_cached(&sql)?;
+            let mut rows = stmt.query(params![after as i64, limit as i64])?;
+            let mut out = Vec::new();
+            while let Some(r) = rows.next()? {
+                out.push(recorded(r)?);
+            }
+            Ok(out)
+        })
+    }
+
+    fn own_events(
+        &self,
+        ids: &[S10Id],
+    ) -> Result<std::collections::HashMap<S10Id, Vec<Event>>, StoreError> {
+        self.read(|c| {
+            let mut known = c.prepare_cached("SELECT 1 FROM parcels WHERE id = ?1")?;
+            let sql = format!(
+                "SELECT {EVENT_COLUMNS} FROM events WHERE key = ?1 AND kind = 'parcel' ORDER BY seq"
+            );
+            let mut stmt = c.prepare_cached(&sql)?;
+            let mut out = std::collections::HashMap::with_capacity(ids.len());
+            for id in ids {
+                if out.contains_key(id) || !known.exists([id.as_str()])? {
+                    continue;
+                }
+                let mut rows = stmt.query([id.as_str()])?;
+                let mut events = Vec::new();
+                while let Some(r) = rows.next()? {
+                    events.push(recorded(r)?.event);
+                }
+                events.sort_by(Event::fold_cmp);
+                out.insert(*id, events);
+            }
+            Ok(out)
+        })
+    }
+
     fn subject_events(
         &self,
         subject: &Subject,

@@ -218,6 +218,15 @@ pub struct Erasure {
     pub location: Location,
 }
 
+/// What a breakdown scan can name to mean every parcel inside it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Container {
+    /// A unit load device.
+    Uld(hangar_model::UldId),
+    /// A shipper's box or bag.
+    Bag(hangar_model::BagId),
+}
+
 /// Most parcels one erasure may take.
 pub const MAX_ERASE_PARCELS: usize = 50_000;
 
@@ -312,4 +321,23 @@ pub trait Store: Send + Sync {
 
     /// Every ingested file, oldest first.
     fn files(&self) -> Result<Vec<FileRecord>, StoreError>;
+
+    /// The parcels manifested on flight `flight` in a ULD or a bag, in id order (at most
+    /// `limit`).
+    fn parcels_in(
+        &self,
+        flight: &hangar_model::FlightKey,
+        container: Container,
+        limit: usize,
+    ) -> Result<Vec<Parcel>, StoreError>;
+
+    /// Every truck's events with sequence numbers above `after`, in order, at most `limit`.
+    fn truck_events(&self, after: u64, limit: usize) -> Result<Vec<Recorded>, StoreError>;
+
+    /// Parcels' own events (not their consignment's or flight's), each parcel's in fold order;
+    /// a parcel the store does not know is absent from the answer.
+    fn own_events(
+        &self,
+        ids: &[S10Id],
+    ) -> Result<std::collections::HashMap<S10Id, Vec<Event>>, StoreError>;
 }

@@ -59,4 +59,11 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         last_seq    INTEGER NOT NULL
     ) WITHOUT ROWID;
     "#,
+    // 4: a ULD's or a bag's parcels (breakdown scans a whole ULD or bag), and the events of
+    // trucks (few, so a partial index costs the parcels' events nothing).
+    r#"
+    CREATE INDEX parcels_by_uld ON parcels(flight, json_extract(doc, '$.uld'));
+    CREATE INDEX parcels_by_bag ON parcels(flight, json_extract(doc, '$.bag'));
+    CREATE INDEX events_of_trucks ON events(seq) WHERE kind = 'truck';
+    "#,
 ];
