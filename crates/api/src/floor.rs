@@ -14,7 +14,7 @@ use std::sync::Arc;
 fn hub(app: &Shared) -> Result<Arc<Hub>, ApiError> {
     app.hub.clone().ok_or_else(|| {
         ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
+            StatusCode::CONFLICT,
             "this server shows a finished day: run `hangar serve` for the live hub's ways in",
         )
     })

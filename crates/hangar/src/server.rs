@@ -237,6 +237,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let sorter_addr = live.serve_sorters(&rt, &config)?;
     live.watch_inbox(&dir)?;
     let log = Some(log);
+    let final_log = log.clone();
     println!(
         "Hangar serving {} at http://{}/",
         dir.display(),
@@ -282,6 +283,8 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         }
     });
     running.live.stop();
+    // What was stored since the last second's tick goes into the log before the process ends.
+    running.tick(final_log.as_ref());
     println!("stopped");
     Ok(ExitCode::SUCCESS)
 }

@@ -342,8 +342,7 @@ impl Hub {
         }
         self.check_fit(&mut planned, &trucks, &mut problems)?;
         if !problems.is_empty() {
-            problems.sort_by_key(|p| p.item);
-            return Err(ScanRefusal::Items(problems));
+            return Err(ScanRefusal::Items(one_per_item(problems)));
         }
         let events: Vec<Event> = planned.into_iter().map(|(_, e)| e).collect();
         let key = batch_key(device, items);
@@ -435,6 +434,34 @@ impl Hub {
         }
         Ok(())
     }
+}
+
+/// One problem per item and field (a ULD scan refused for 300 parcels is one problem, which
+/// says how many parcels it stands for), in item order.
+pub(crate) fn one_per_item(mut problems: Vec<ItemProblem>) -> Vec<ItemProblem> {
+    problems.sort_by_key(|p| (p.item, p.field));
+    let mut out: Vec<ItemProblem> = Vec::new();
+    let mut more = 0usize;
+    for p in problems {
+        match out.last_mut() {
+            Some(last) if last.item == p.item && last.field == p.field => more += 1,
+            _ => {
+                if more > 0
+                    && let Some(last) = out.last_mut()
+                {
+                    last.got = format!("{} (and {more} more parcels alike)", last.got);
+                }
+                more = 0;
+                out.push(p);
+            }
+        }
+    }
+    if more > 0
+        && let Some(last) = out.last_mut()
+    {
+        last.got = format!("{} (and {more} more parcels alike)", last.got);
+    }
+    out
 }
 
 /// The replay key of a batch: its device and items, hashed.

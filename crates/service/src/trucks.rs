@@ -411,8 +411,7 @@ impl Hub {
         }
         self.check_fit(&mut planned, &t, &mut problems)?;
         if !problems.is_empty() {
-            problems.sort_by_key(|p| p.item);
-            return Err(TruckError::Items(problems));
+            return Err(TruckError::Items(crate::scans::one_per_item(problems)));
         }
         let events: Vec<Event> = planned.into_iter().map(|(_, e)| e).collect();
         self.store.append(&events)?;
