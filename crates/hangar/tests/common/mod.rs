@@ -57,7 +57,15 @@ pub fn serve_day_with(dir: &Path, parcels: u32, env: &[(&str, &str)]) -> Server 
         d,
     ]);
     let mut child = Command::new(env!("CARGO_BIN_EXE_hangar"))
-        .args(["serve", "--data", d, "--listen", "127.0.0.1:0"])
+        .args([
+            "serve",
+            "--data",
+            d,
+            "--listen",
+            "127.0.0.1:0",
+            "--sorter-listen",
+            "127.0.0.1:0",
+        ])
         .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
