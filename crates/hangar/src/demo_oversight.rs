@@ -212,16 +212,9 @@ impl Exporter {
                 let Some((c, weight)) = self.delivery.get(id) else {
                     continue;
                 };
-                manifest.push(vec![
-                    json!(id.to_string()),
-                    json!(c.name),
-                    json!(format!("{}, {}", c.address, c.city)),
-                    json!(c.postcode.map(|x| x.to_string())),
-                    json!(c.country.iso2()),
-                    json!(weight.0),
-                    json!(truck),
-                    json!(route),
-                ]);
+                manifest.push(hangar_service::carrier_manifest_row(
+                    id, c, *weight, &truck, &route,
+                ));
                 hooks.push(vec![
                     json!(id.to_string()),
                     json!("handed over to the delivery company"),
@@ -233,18 +226,9 @@ impl Exporter {
                     flow: format!("carrier-{route}"),
                     endpoint: None,
                     data: Dataset {
-                        fields: [
-                            "parcel.id",
-                            "consignee.name",
-                            "consignee.address",
-                            "consignee.postcode",
-                            "consignee.country",
-                            "parcel.weight",
-                            "truck.id",
-                            "route.id",
-                        ]
-                        .map(String::from)
-                        .to_vec(),
+                        fields: hangar_service::CARRIER_MANIFEST_FIELDS
+                            .map(String::from)
+                            .to_vec(),
                         rows: chunk.to_vec(),
                         count_field: None,
                     },

@@ -3,7 +3,7 @@
 
 use crate::ui;
 use anyhow::Context;
-use hangar_manifest::{Contents, Kind, ParsedFile, detect, parse};
+use hangar_manifest::{Kind, ParsedFile, detect, parse};
 use hangar_model::{Actor, Location, Timestamp};
 use hangar_store::{EmbeddedStore, IngestFile, IngestReceipt, Store};
 use indicatif::ProgressBar;
@@ -107,16 +107,7 @@ pub fn ingest_files(
         for (path, parsed) in rx {
             let shown = path.display().to_string();
             let result = parsed.and_then(|f| {
-                let (flights, parcels) = match f.contents {
-                    Contents::Schedule(fs) => (
-                        fs.into_iter().map(|l| (l.value, l.line)).collect(),
-                        Vec::new(),
-                    ),
-                    Contents::Parcels(ps) => (
-                        Vec::new(),
-                        ps.into_iter().map(|l| (l.value, l.line)).collect(),
-                    ),
-                };
+                let (flights, parcels) = f.contents.into_rows();
                 store
                     .ingest(IngestFile {
                         name: f.name,

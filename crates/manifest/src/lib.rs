@@ -46,6 +46,25 @@ pub enum Contents {
     Schedule(Vec<Located<Flight>>),
 }
 
+/// What a file held as rows with their lines: (flights, parcels), one of them empty.
+pub type Rows = (Vec<(Flight, u64)>, Vec<(Parcel, u64)>);
+
+impl Contents {
+    /// The flights or parcels with the line each starts on, as the store takes them.
+    pub fn into_rows(self) -> Rows {
+        match self {
+            Contents::Schedule(fs) => (
+                fs.into_iter().map(|l| (l.value, l.line)).collect(),
+                Vec::new(),
+            ),
+            Contents::Parcels(ps) => (
+                Vec::new(),
+                ps.into_iter().map(|l| (l.value, l.line)).collect(),
+            ),
+        }
+    }
+}
+
 /// A file read whole: its name, content digest and contents.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParsedFile {

@@ -2,7 +2,7 @@
 
 use crate::{Hub, HubError, customs_actor};
 use hangar_customs::Decision;
-use hangar_manifest::{Contents, FileErrors, ParsedFile};
+use hangar_manifest::{FileErrors, ParsedFile};
 use hangar_model::{
     Actor, CustomsOutcome, Detail, Event, EventCode, FlightKey, Parcel, S10Id, Subject,
 };
@@ -131,18 +131,7 @@ impl Hub {
         actor: Actor,
     ) -> Result<IntakeReceipt, IntakeError> {
         let digest = f.digest_hex();
-        let (flights, parcels) = match f.contents {
-            Contents::Schedule(fs) => (
-                fs.into_iter().map(|l| (l.value, l.line)).collect(),
-                Vec::new(),
-            ),
-            Contents::Parcels(ps) => (
-                Vec::new(),
-                ps.into_iter()
-                    .map(|l| (l.value, l.line))
-                    .collect::<Vec<_>>(),
-            ),
-        };
+        let (flights, parcels) = f.contents.into_rows();
         let ids: Vec<S10Id> = parcels.iter().map(|(p, _): &(Parcel, u64)| p.id).collect();
         let mut receipt = IntakeReceipt {
             status: "ingested",
@@ -244,25 +233,5 @@ impl Hub {
             }
         }
         Ok(decided)
-    }
-
-    /// Decides every stored parcel that has no customs decision yet (after a crash between a
-    /// file's commit and its decisions). Returns what was decided.
-    pub fn decide_undecided(&self) -> Result<Decided, HubError> {
-        let mut undecided = Vec::new();
-        self.store.for_each_parcel_state(&mut |id, s| {
-            if s.customs == hangar_model::state::CustomsStatus::NotReported {
-                undecided.push(id);
-            }
-        })?;
-        let mut total = Decided::default();
-        for chunk in undecided.chunks(10_000) {
-            let d = self.decide(chunk)?;
-            total.release += d.release;
-            total.request_info += d.request_info;
-            total.hold += d.hold;
-            total.refuse += d.refuse;
-        }
-        Ok(total)
     }
 }

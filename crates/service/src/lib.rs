@@ -25,7 +25,7 @@ pub use scans::{
 };
 pub use trucks::{
     CARRIER_MANIFEST_FIELDS, LoadReceipt, MAX_LOAD_PARCELS, ManifestStatus, OpenTruck, TruckError,
-    TruckReceipt, TruckView,
+    TruckReceipt, TruckView, carrier_manifest_row,
 };
 
 use hangar_customs::{Decision, Engine};

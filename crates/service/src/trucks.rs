@@ -34,6 +34,26 @@ pub const CARRIER_MANIFEST_FIELDS: [&str; 8] = [
     "route.id",
 ];
 
+/// One parcel's row of a carrier's manifest, in `CARRIER_MANIFEST_FIELDS` order.
+pub fn carrier_manifest_row(
+    id: &S10Id,
+    consignee: &hangar_model::Party,
+    weight: hangar_model::Grams,
+    truck: &str,
+    route: &str,
+) -> Vec<serde_json::Value> {
+    vec![
+        json!(id.to_string()),
+        json!(consignee.name),
+        json!(format!("{}, {}", consignee.address, consignee.city)),
+        json!(consignee.postcode.map(|x| x.to_string())),
+        json!(consignee.country.iso2()),
+        json!(weight.0),
+        json!(truck),
+        json!(route),
+    ]
+}
+
 /// A request to open a truck.
 #[derive(Clone, Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -506,17 +526,13 @@ impl Hub {
             let Some(p) = self.store.parcel(id)? else {
                 continue;
             };
-            let c = &p.consignee;
-            rows.push(vec![
-                json!(id.to_string()),
-                json!(c.name),
-                json!(format!("{}, {}", c.address, c.city)),
-                json!(c.postcode.map(|x| x.to_string())),
-                json!(c.country.iso2()),
-                json!(p.weight().0),
-                json!(truck.id.to_string()),
-                json!(truck.route),
-            ]);
+            rows.push(carrier_manifest_row(
+                id,
+                &p.consignee,
+                p.weight(),
+                &truck.id.to_string(),
+                &truck.route,
+            ));
         }
         let mut sent = 0u64;
         for chunk in rows.chunks(hangar_oversight::flows::MAX_BATCH_RECORDS) {
