@@ -551,7 +551,9 @@ fn handler(spec: &RouteSpec) -> MethodRouter<Shared> {
         ("POST", "/api/manifests") => post(floor::manifests).layer(
             axum::extract::DefaultBodyLimit::max(hangar_service::MAX_UPLOAD_BYTES),
         ),
-        ("POST", "/api/scans") => post(floor::scans),
+        ("POST", "/api/scans") => post(floor::scans).layer(axum::extract::DefaultBodyLimit::max(
+            hangar_service::MAX_SCAN_BATCH_BYTES,
+        )),
         ("GET", "/api/trucks") => get(floor::trucks),
         ("POST", "/api/trucks") => post(floor::open_truck),
         ("POST", "/api/trucks/{id}/load") => post(floor::load_truck),

@@ -1,6 +1,7 @@
 //! `hangar bench`: hot paths measured against their limits, side by side in one run.
 
 pub mod ingest;
+pub mod intake;
 pub mod ledger;
 pub mod screen;
 pub mod sort;
@@ -11,6 +12,9 @@ pub enum Which {
     /// Manifest parse+validate rate, store commit rate, and the raw engine's insert rate for the
     /// same rows.
     Ingest(ingest::Args),
+    /// The live hub's ways in over HTTP: manifests against `hangar ingest`, scan batches against
+    /// the store's direct append of the same events.
+    Intake(intake::Args),
     /// Durable log appends against the raw SHA-256 limit, proof latency and verification rate.
     Ledger(ledger::Args),
     /// Sort decisions over TCP against the decision function alone and a one-query-per-request baseline.
@@ -23,6 +27,7 @@ pub enum Which {
 pub fn run(w: Which) -> anyhow::Result<std::process::ExitCode> {
     match w {
         Which::Ingest(a) => ingest::run(a),
+        Which::Intake(a) => intake::run(a),
         Which::Ledger(a) => ledger::run(a),
         Which::Sort(a) => sort::run(a),
         Which::Screen(a) => screen::run(a),

@@ -1,7 +1,7 @@
 //! Intake: a file in, whole or not at all, then customs decides every new consignment at once.
 
 use crate::{Hub, HubError, customs_actor};
-use hangar_customs::Decision;
+use hangar_customs::{Decision, Engine};
 use hangar_manifest::{FileErrors, ParsedFile};
 use hangar_model::{
     Actor, CustomsOutcome, Detail, Event, EventCode, FlightKey, Parcel, S10Id, Subject,
@@ -132,7 +132,11 @@ impl Hub {
     ) -> Result<IntakeReceipt, IntakeError> {
         let digest = f.digest_hex();
         let (flights, parcels) = f.contents.into_rows();
-        let ids: Vec<S10Id> = parcels.iter().map(|(p, _): &(Parcel, u64)| p.id).collect();
+        // The file's parcels, kept for customs: those the file adds need no reading back.
+        let mine: Vec<Parcel> = parcels
+            .iter()
+            .map(|(p, _): &(Parcel, u64)| p.clone())
+            .collect();
         let mut receipt = IntakeReceipt {
             status: "ingested",
             file: f.name.clone(),
@@ -145,6 +149,9 @@ impl Hub {
             customs: Decided::default(),
             first_ingested_as: None,
         };
+        // Customs' lock from before the commit to the last decision: no other declaration run
+        // sees the file's parcels stored but undecided.
+        let mut engine = self.engine.lock().unwrap_or_else(|p| p.into_inner());
         let applied = self.store.ingest(IngestFile {
             name: f.name,
             digest: f.digest,
@@ -155,6 +162,7 @@ impl Hub {
             actor,
             location: self.location,
         })?;
+        let all_new = matches!(applied, IngestReceipt::Applied { unchanged: 0, .. });
         match applied {
             IngestReceipt::Applied {
                 parcels,
@@ -171,22 +179,36 @@ impl Hub {
                 receipt.first_ingested_as = Some(name);
             }
         }
-        // Declared even for a skipped file: a crash after the file's commit may have left its
+        // Every parcel new: none has a decision. Otherwise (a skipped file, known parcels) the
+        // store says which still need one: a crash after the file's commit may have left its
         // parcels without decisions, and sending the file again must finish the job.
-        receipt.customs = self.decide(&ids)?;
+        let by_flight = if all_new {
+            let mut by_flight: BTreeMap<FlightKey, Vec<Parcel>> = BTreeMap::new();
+            for p in mine {
+                by_flight.entry(p.flight).or_default().push(p);
+            }
+            by_flight
+        } else {
+            let ids: Vec<S10Id> = mine.iter().map(|p| p.id).collect();
+            drop(mine);
+            self.undecided(&ids)?
+        };
+        receipt.customs = self.decide_locked(&mut engine, by_flight)?;
         Ok(receipt)
     }
 
     /// Declares the parcels among `ids` that have no customs decision yet, a flight's together,
     /// and stores the decisions. Returns what was decided.
     pub(crate) fn decide(&self, ids: &[S10Id]) -> Result<Decided, HubError> {
-        let mut decided = Decided::default();
-        if ids.is_empty() {
-            return Ok(decided);
-        }
         // One declaration run at a time: the engine's cross-consignment state (split orders,
         // sellers' IOSS use) sees parcels in one order, and nothing is decided twice.
         let mut engine = self.engine.lock().unwrap_or_else(|p| p.into_inner());
+        let by_flight = self.undecided(ids)?;
+        self.decide_locked(&mut engine, by_flight)
+    }
+
+    /// The parcels among `ids` the store knows with no customs decision yet, by flight.
+    fn undecided(&self, ids: &[S10Id]) -> Result<BTreeMap<FlightKey, Vec<Parcel>>, HubError> {
         let mut by_flight: BTreeMap<FlightKey, Vec<Parcel>> = BTreeMap::new();
         for id in ids {
             let Some(dest) = self.store.lookup_destination(id)? else {
@@ -199,6 +221,17 @@ impl Hub {
                 by_flight.entry(p.flight).or_default().push(p);
             }
         }
+        Ok(by_flight)
+    }
+
+    /// Declares `by_flight`'s parcels, a flight's together, with the engine held by the caller,
+    /// and stores the decisions.
+    fn decide_locked(
+        &self,
+        engine: &mut Engine,
+        by_flight: BTreeMap<FlightKey, Vec<Parcel>>,
+    ) -> Result<Decided, HubError> {
+        let mut decided = Decided::default();
         let at = self.now();
         let location = self.at("CUSTOMS");
         for parcels in by_flight.values() {

@@ -21,7 +21,8 @@ mod trucks;
 
 pub use intake::{Decided, IntakeError, IntakeReceipt};
 pub use scans::{
-    ItemProblem, MAX_SCAN_ITEMS, SCAN_FUTURE_TOLERANCE_MS, Scan, ScanReceipt, ScanRefusal,
+    ItemProblem, MAX_SCAN_BATCH_BYTES, MAX_SCAN_ITEMS, SCAN_FUTURE_TOLERANCE_MS, Scan, ScanReceipt,
+    ScanRefusal,
 };
 pub use trucks::{
     CARRIER_MANIFEST_FIELDS, LoadReceipt, MAX_LOAD_PARCELS, ManifestStatus, OpenTruck, TruckError,

@@ -6,12 +6,14 @@ use hangar_model::{
     Actor, BagId, Detail, DiscrepancyKind, Event, EventCode, FlightKey, Location, ParcelState,
     S10Id, Subject, Timestamp, TruckId, UldId,
 };
-use hangar_store::{Container, MAX_APPEND_EVENTS};
+use hangar_store::{Container, Life, MAX_APPEND_EVENTS};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Most items one batch may carry.
 pub const MAX_SCAN_ITEMS: usize = 1_000;
+/// Largest scan batch accepted over HTTP: room for `MAX_SCAN_ITEMS` items of up to 1 KiB each.
+pub const MAX_SCAN_BATCH_BYTES: usize = MAX_SCAN_ITEMS * 1024;
 /// How far ahead of the hub's clock a scan's time may be (devices' clocks drift).
 pub const SCAN_FUTURE_TOLERANCE_MS: i64 = 5 * 60_000;
 /// Most parcels one ULD or bag scan may receive.
@@ -374,7 +376,7 @@ impl Hub {
                 _ => None,
             })
             .collect();
-        let stored: HashMap<S10Id, Vec<Event>> = self.store.own_events(&ids)?;
+        let stored: HashMap<S10Id, Life> = self.store.lives(&ids)?;
         let mut by_parcel: BTreeMap<S10Id, Vec<usize>> = BTreeMap::new();
         for (k, (i, e)) in planned.iter().enumerate() {
             if let Subject::Parcel(id) = e.subject {
@@ -391,18 +393,16 @@ impl Hub {
             }
         }
         for (id, ks) in by_parcel {
+            let life = &stored[&id];
             for &k in &ks {
-                if planned[k].1.code == EventCode::RCF
-                    && planned[k].1.detail == Detail::None
-                    && let Some(p) = self.store.parcel(&id)?
-                {
+                if planned[k].1.code == EventCode::RCF && planned[k].1.detail == Detail::None {
                     planned[k].1.detail = Detail::Received {
-                        bag: p.bag,
-                        uld: p.uld,
+                        bag: life.bag,
+                        uld: life.uld,
                     };
                 }
             }
-            let mut events = stored[&id].clone();
+            let mut events = life.events.clone();
             let before = ParcelState::derive(events.iter());
             events.extend(ks.iter().map(|&k| planned[k].1.clone()));
             let after = ParcelState::fold(&mut events);

@@ -8,8 +8,8 @@ use crate::{
     MAX_INGEST_PARCELS, Recorded, Store, StoreError,
 };
 use hangar_model::{
-    Actor, DataClass, Detail, Event, EventCode, Flight, FlightKey, Location, Parcel, ParcelState,
-    S10Id, Subject, Timestamp,
+    Actor, BagId, DataClass, Detail, Event, EventCode, Flight, FlightKey, Location, Parcel,
+    ParcelState, S10Id, Subject, Timestamp, UldId,
 };
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::HashSet;
@@ -735,29 +735,50 @@ impl Store for EmbeddedStore {
         })
     }
 
-    fn own_events(
+    fn lives(
         &self,
         ids: &[S10Id],
-    ) -> Result<std::collections::HashMap<S10Id, Vec<Event>>, StoreError> {
+    ) -> Result<std::collections::HashMap<S10Id, crate::Life>, StoreError> {
         self.read(|c| {
-            let mut known = c.prepare_cached("SELECT 1 FROM parcels WHERE id = ?1")?;
+            // One read transaction: one snapshot, and one lock instead of one per statement.
+            let tx = c.unchecked_transaction()?;
+            let mut known = tx.prepare_cached(
+                "SELECT json_extract(doc, '$.bag'), json_extract(doc, '$.uld') FROM parcels WHERE id = ?1",
+            )?;
             let sql = format!(
                 "SELECT {EVENT_COLUMNS} FROM events WHERE key = ?1 AND kind = 'parcel' ORDER BY seq"
             );
-            let mut stmt = c.prepare_cached(&sql)?;
+            let mut stmt = tx.prepare_cached(&sql)?;
             let mut out = std::collections::HashMap::with_capacity(ids.len());
             for id in ids {
-                if out.contains_key(id) || !known.exists([id.as_str()])? {
+                if out.contains_key(id) {
                     continue;
                 }
+                let Some((bag, uld)) = known
+                    .query_row([id.as_str()], |r| {
+                        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                    })
+                    .optional()?
+                else {
+                    continue;
+                };
                 let mut rows = stmt.query([id.as_str()])?;
                 let mut events = Vec::new();
                 while let Some(r) = rows.next()? {
                     events.push(recorded(r)?.event);
                 }
                 events.sort_by(Event::fold_cmp);
-                out.insert(*id, events);
+                out.insert(
+                    *id,
+                    crate::Life {
+                        bag: BagId::parse(&bag).map_err(corrupt)?,
+                        uld: UldId::parse(&uld).map_err(corrupt)?,
+                        events,
+                    },
+                );
             }
+            drop((known, stmt));
+            tx.finish()?;
             Ok(out)
         })
     }

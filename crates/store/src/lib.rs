@@ -334,10 +334,19 @@ pub trait Store: Send + Sync {
     /// Every truck's events with sequence numbers above `after`, in order, at most `limit`.
     fn truck_events(&self, after: u64, limit: usize) -> Result<Vec<Recorded>, StoreError>;
 
-    /// Parcels' own events (not their consignment's or flight's), each parcel's in fold order;
-    /// a parcel the store does not know is absent from the answer.
-    fn own_events(
-        &self,
-        ids: &[S10Id],
-    ) -> Result<std::collections::HashMap<S10Id, Vec<Event>>, StoreError>;
+    /// Parcels' lives: the bag and ULD each came in and its own events (not its consignment's or
+    /// flight's) in fold order, read in one snapshot; a parcel the store does not know is absent
+    /// from the answer.
+    fn lives(&self, ids: &[S10Id]) -> Result<std::collections::HashMap<S10Id, Life>, StoreError>;
+}
+
+/// What the floor's checks need of one parcel: where it came from and what happened to it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Life {
+    /// The box or bag it was manifested in.
+    pub bag: hangar_model::BagId,
+    /// The ULD it was manifested in.
+    pub uld: hangar_model::UldId,
+    /// Its own events, in fold order.
+    pub events: Vec<Event>,
 }

@@ -178,5 +178,18 @@ proptest! {
             let mut events = store.parcel_events(id).unwrap();
             prop_assert_eq!(&ParcelState::fold(&mut events), want);
         }
+        // The floor's read of the same parcels (plus one the store never saw) agrees.
+        let mut ids: Vec<S10Id> = expected.keys().copied().collect();
+        let stranger = S10Id::parse("RB123456785CN").unwrap();
+        prop_assert!(!expected.contains_key(&stranger));
+        ids.push(stranger);
+        let lives = store.lives(&ids).unwrap();
+        prop_assert_eq!(lives.len(), expected.len());
+        for p in &day.parcels {
+            let life = &lives[&p.id];
+            prop_assert_eq!((life.bag, life.uld), (p.bag, p.uld));
+            let mut events = life.events.clone();
+            prop_assert_eq!(&ParcelState::fold(&mut events), &expected[&p.id]);
+        }
     }
 }
