@@ -147,6 +147,11 @@ impl Hub {
                 items.len()
             )));
         }
+        // A device that did not hear the answer sends the batch again: say it is in.
+        let key = batch_key(device, items);
+        if self.store.applied(&key)?.is_some() {
+            return Err(ScanRefusal::Replayed);
+        }
         let now = self.now();
         let device_name = device.as_str().split_once(':').map_or("", |(_, n)| n);
         let flights: HashSet<FlightKey> =
@@ -347,7 +352,6 @@ impl Hub {
             return Err(ScanRefusal::Items(one_per_item(problems)));
         }
         let events: Vec<Event> = planned.into_iter().map(|(_, e)| e).collect();
-        let key = batch_key(device, items);
         match self.store.append_once(&key, &events)? {
             Some(last_seq) => {
                 trucks.note_loaded(&events);

@@ -783,6 +783,17 @@ impl Store for EmbeddedStore {
         })
     }
 
+    fn applied(&self, key: &str) -> Result<Option<u64>, StoreError> {
+        self.read(|c| {
+            Ok(
+                c.prepare_cached("SELECT last_seq FROM applied_once WHERE key = ?1")?
+                    .query_row([key], |r| r.get::<_, i64>(0))
+                    .optional()?
+                    .map(|s| s as u64),
+            )
+        })
+    }
+
     fn subject_events(
         &self,
         subject: &Subject,

@@ -249,6 +249,10 @@ pub trait Store: Send + Sync {
     /// repeat (nothing appended).
     fn append_once(&self, key: &str, events: &[Event]) -> Result<Option<u64>, StoreError>;
 
+    /// Whether a request with this `key` was applied (by `append_once`): the sequence number
+    /// of its last event.
+    fn applied(&self, key: &str) -> Result<Option<u64>, StoreError>;
+
     /// All flights, by scheduled arrival.
     fn flights(&self) -> Result<Vec<Flight>, StoreError>;
 

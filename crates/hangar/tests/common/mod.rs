@@ -56,31 +56,44 @@ pub fn serve_day_with(dir: &Path, parcels: u32, env: &[(&str, &str)]) -> Server 
         "--data",
         d,
     ]);
+    serve(dir, &[], env)
+}
+
+/// Serves `dir` (a fresh one is set up on the first start) with these extra arguments and
+/// environment variables, on free ports.
+pub fn serve(dir: &Path, extra: &[&str], env: &[(&str, &str)]) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_hangar"))
         .args([
             "serve",
             "--data",
-            d,
+            dir.to_str().unwrap(),
             "--listen",
             "127.0.0.1:0",
             "--sorter-listen",
             "127.0.0.1:0",
         ])
+        .args(extra)
         .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
         .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
     let mut first = String::new();
-    BufReader::new(child.stdout.as_mut().unwrap())
-        .read_line(&mut first)
-        .unwrap();
+    out.read_line(&mut first).unwrap();
     let base = first
         .split("http://")
         .nth(1)
         .and_then(|s| s.split('/').next())
         .map(|a| format!("http://{a}"))
         .unwrap_or_else(|| panic!("no address in {first:?}"));
+    // The service goes on writing to its output: drain it so it never blocks or breaks.
+    std::thread::spawn(move || {
+        let mut sink = String::new();
+        while out.read_line(&mut sink).map(|n| n > 0).unwrap_or(false) {
+            sink.clear();
+        }
+    });
     Server { child, base }
 }
 
