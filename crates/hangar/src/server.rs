@@ -202,6 +202,10 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         Arc::new(EmbeddedStore::open(&dir).with_context(|| format!("opening {}", dir.display()))?);
     // The log is created with its keys on the first start.
     let log = Arc::new(crate::log::open(&dir, &crate::log::default_origin())?);
+    // What the store holds (a crash may have left the log behind it) goes into the log, under a
+    // signed checkpoint, before anything else: the log verifies from the first moment on.
+    crate::log::sync(store.as_ref(), &log)?;
+    log.checkpoint_now()?;
     let accounts = Accounts::open(&dir)?;
     let first = first_admin(&accounts, store.as_ref())?;
     drop(accounts);

@@ -505,3 +505,323 @@ fn bad_input_on_every_way_in_is_refused_clearly_and_changes_nothing() {
     let g = hub.post_json(&format!("/api/trucks/{id}/close"), &dev, &json!({}));
     refused(&hub, &g, 409, closed);
 }
+
+/// A manifest cut into files of `per` parcels each (a parcel's rows stay together): name,
+/// bytes, the parcels it carries.
+fn cut(manifest: &Path, per: usize) -> Vec<(String, Vec<u8>, Vec<String>)> {
+    let h = header(manifest);
+    let c = h.iter().position(|c| c == "parcel_id").unwrap();
+    let mut out = Vec::new();
+    let mut ids: Vec<String> = Vec::new();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(&h).unwrap();
+    let stem = manifest.file_stem().unwrap().to_str().unwrap().to_string();
+    let all = rows(manifest);
+    for (i, r) in all.iter().enumerate() {
+        if ids.last().is_none_or(|l| l != &r[c]) {
+            ids.push(r[c].to_string());
+        }
+        let last_of_parcel = all.get(i + 1).is_none_or(|n| n[c] != r[c]);
+        w.write_record(r).unwrap();
+        if last_of_parcel && (ids.len() == per || i + 1 == all.len()) {
+            let bytes = std::mem::replace(&mut w, csv::Writer::from_writer(Vec::new()))
+                .into_inner()
+                .unwrap();
+            out.push((
+                format!("{stem}-part{:03}.csv", out.len() + 1),
+                bytes,
+                std::mem::take(&mut ids),
+            ));
+            w.write_record(&h).unwrap();
+        }
+    }
+    out
+}
+
+/// What the store holds after a crash: parcels, parcels with a customs decision, and how many
+/// breakdown receipts each parcel has.
+struct Held {
+    parcels: std::collections::HashSet<String>,
+    decided: std::collections::HashSet<String>,
+    received: std::collections::HashMap<String, i64>,
+}
+
+fn held(dir: &Path) -> Held {
+    let c = rusqlite::Connection::open(dir.join(hangar_store::DB_FILE)).unwrap();
+    let set = |sql: &str| -> std::collections::HashSet<String> {
+        let mut st = c.prepare(sql).unwrap();
+        st.query_map([], |r| r.get::<_, String>(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let parcels = set("SELECT id FROM parcels");
+    let decided = set(
+        "SELECT DISTINCT key FROM events WHERE kind = 'parcel' AND code IN ('CCD','HLD','RFI','RTS')",
+    );
+    let mut st = c
+        .prepare(
+            "SELECT key, count(*) FROM events WHERE kind = 'parcel' AND code = 'RCF' GROUP BY key",
+        )
+        .unwrap();
+    let received = st
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    Held {
+        parcels,
+        decided,
+        received,
+    }
+}
+
+/// One request of the crash test, sent until it is acknowledged (the same bytes every time).
+struct Sent {
+    path: String,
+    ctype: &'static str,
+    body: Vec<u8>,
+    parcels: Vec<String>,
+    acked: bool,
+}
+
+#[test]
+fn kill_9_during_uploads_and_scans_loses_nothing_acknowledged() {
+    if std::env::var("HANGAR_HEAVY").is_err() {
+        eprintln!("skipped: set HANGAR_HEAVY=1 for the crash test (CI does)");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let Hub {
+        dir,
+        files,
+        server,
+        device,
+        ..
+    } = live_hub(root, 8000);
+    let register = files.join("ioss-register.csv");
+    let args = ["--register", register.to_str().unwrap()];
+    let mut server = Some(server);
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64;
+    eprintln!("crash test seed {seed}");
+    let mut rng = hangar_model::rng::Rng::new(seed);
+
+    let mut uploads: Vec<Sent> = vec![Sent {
+        path: "/api/manifests?name=schedule.csv".into(),
+        ctype: "text/csv",
+        body: std::fs::read(files.join("schedule.csv")).unwrap(),
+        parcels: Vec::new(),
+        acked: false,
+    }];
+    let mut manifests: Vec<PathBuf> = std::fs::read_dir(files.join("manifests"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    manifests.sort();
+    for m in &manifests {
+        for (name, body, parcels) in cut(m, 40) {
+            uploads.push(Sent {
+                path: format!("/api/manifests?name={name}"),
+                ctype: "text/csv",
+                body,
+                parcels,
+                acked: false,
+            });
+        }
+    }
+    let flights: Vec<String> = {
+        let v = std::fs::read_to_string(files.join("schedule.csv")).unwrap();
+        let mut r = csv::Reader::from_reader(v.as_bytes());
+        let h = r.headers().unwrap().clone();
+        let f = h.iter().position(|c| c == "flight").unwrap();
+        let d = h
+            .iter()
+            .position(|c| c == "date" || c == "flight_date")
+            .unwrap();
+        r.records()
+            .map(|x| {
+                let x = x.unwrap();
+                format!("{}/{}", &x[f], &x[d])
+            })
+            .collect()
+    };
+    let mut scans: Vec<Sent> = Vec::new();
+    let mut queued: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut arrived = false;
+    let mut interrupted = 0;
+
+    for round in 0..10 {
+        let base = server.as_ref().unwrap().base.clone();
+        let until = std::time::Instant::now()
+            + std::time::Duration::from_millis(100 + rng.next_u64() % 600);
+        // One client: the next unacknowledged upload or scan batch, again and again, until the
+        // service dies under it.
+        let a = agent();
+        let post = |s: &Sent| -> Option<u16> {
+            let rb = ureq::http::Request::builder()
+                .method("POST")
+                .uri(format!("{base}{}", s.path))
+                .header("content-type", s.ctype)
+                .header("authorization", format!("Bearer {device}"));
+            a.run(rb.body(s.body.clone()).unwrap())
+                .ok()
+                .map(|r| r.status().as_u16())
+        };
+        let killer = {
+            let pid = server.as_ref().unwrap().pid();
+            std::thread::spawn(move || {
+                let now = std::time::Instant::now();
+                if until > now {
+                    std::thread::sleep(until - now);
+                }
+                // SAFETY: kill(2) with a child's pid.
+                unsafe { libc::kill(pid as i32, libc::SIGKILL) };
+            })
+        };
+        let mut sent = 0;
+        loop {
+            // Scan batches for parcels whose manifest is acknowledged, 50 to a batch.
+            let ready: Vec<String> = uploads
+                .iter()
+                .filter(|u| u.acked)
+                .flat_map(|u| u.parcels.iter().cloned())
+                .filter(|p| !queued.contains(p))
+                .take(50)
+                .collect();
+            if !arrived && uploads[0].acked {
+                let at = now_rfc3339(0);
+                let items: Vec<Value> = flights
+                    .iter()
+                    .map(|f| json!({"code": "ARR", "flight": f, "at": at, "location": "LGG", "device": "dock-1"}))
+                    .collect();
+                scans.push(Sent {
+                    path: "/api/scans".into(),
+                    ctype: "application/json",
+                    body: serde_json::to_vec(&items).unwrap(),
+                    parcels: Vec::new(),
+                    acked: false,
+                });
+                arrived = true;
+            } else if ready.len() == 50 || (!ready.is_empty() && uploads.iter().all(|u| u.acked)) {
+                let at = now_rfc3339(0);
+                let items: Vec<Value> = ready
+                    .iter()
+                    .map(|p| json!({"code": "RCF", "parcel": p, "at": at, "location": "LGG/BREAKDOWN-1", "device": "dock-1"}))
+                    .collect();
+                queued.extend(ready.iter().cloned());
+                scans.push(Sent {
+                    path: "/api/scans".into(),
+                    ctype: "application/json",
+                    body: serde_json::to_vec(&items).unwrap(),
+                    parcels: ready,
+                    acked: false,
+                });
+            }
+            let next = scans
+                .iter_mut()
+                .find(|s| !s.acked)
+                .or_else(|| uploads.iter_mut().find(|u| !u.acked));
+            let Some(s) = next else {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+                if std::time::Instant::now() > until + std::time::Duration::from_secs(1) {
+                    break;
+                }
+                continue;
+            };
+            match post(s) {
+                // Ingested, skipped (in before), applied, or a replay (in before).
+                Some(200 | 201 | 409) => {
+                    s.acked = true;
+                    sent += 1;
+                }
+                Some(other) => panic!("{} answered {other}", s.path),
+                None => {
+                    interrupted += 1;
+                    break;
+                }
+            }
+        }
+        killer.join().unwrap();
+        drop(server.take());
+        eprintln!("round {round}: {sent} requests acknowledged before the kill");
+
+        // Every acknowledged request is there, whole; nothing is there in part.
+        let h = held(&dir);
+        for u in &uploads[1..] {
+            let n = u.parcels.iter().filter(|p| h.parcels.contains(*p)).count();
+            assert!(
+                n == 0 || n == u.parcels.len(),
+                "{}: {n} of {} parcels stored",
+                u.path,
+                u.parcels.len()
+            );
+            if u.acked {
+                assert_eq!(n, u.parcels.len(), "{} acknowledged but not stored", u.path);
+                for p in &u.parcels {
+                    assert!(
+                        h.decided.contains(p),
+                        "{p}: acknowledged without a customs decision"
+                    );
+                }
+            }
+        }
+        for s in &scans {
+            let n = s
+                .parcels
+                .iter()
+                .filter(|p| h.received.contains_key(*p))
+                .count();
+            assert!(
+                n == 0 || n == s.parcels.len(),
+                "a scan batch half applied: {n} of {}",
+                s.parcels.len()
+            );
+            if s.acked {
+                assert_eq!(n, s.parcels.len(), "an acknowledged scan batch is missing");
+            }
+        }
+        assert!(
+            h.received.values().all(|&n| n == 1),
+            "a parcel received twice"
+        );
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_hangar"))
+            .args(["audit", "verify", "--log"])
+            .arg(&dir)
+            .arg("--key")
+            .arg(dir.join("keys/log.pub"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "round {round}: the log does not verify: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        server = Some(serve(&dir, &args, &[]));
+    }
+    // The last start finishes what the crashes left: every stored parcel has its decision.
+    let s = server.take().unwrap();
+    let g = request("GET", &format!("{}/readyz", s.base), &Auth::None, None);
+    assert_eq!(g.status, 200, "{}", g.body);
+    drop(s);
+    let h = held(&dir);
+    let undecided: Vec<&String> = h
+        .parcels
+        .iter()
+        .filter(|p| !h.decided.contains(*p))
+        .collect();
+    assert!(
+        undecided.is_empty(),
+        "{} parcels without a decision",
+        undecided.len()
+    );
+    let acked =
+        uploads.iter().filter(|u| u.acked).count() + scans.iter().filter(|s| s.acked).count();
+    assert!(
+        acked > 10,
+        "too little was acknowledged to test anything: {acked}"
+    );
+}

@@ -28,6 +28,13 @@ pub struct Server {
     pub base: String,
 }
 
+impl Server {
+    /// The service's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
