@@ -162,8 +162,98 @@ pub fn ingest_files(
     report
 }
 
+/// Whether a running `hangar` holds the data directory's log: then it owns the directory.
+fn served(dir: &Path) -> anyhow::Result<bool> {
+    if !hangar_ledger::keys::verifier_path(dir).exists() {
+        return Ok(false);
+    }
+    match crate::log::open(dir, &crate::log::default_origin()) {
+        Ok(_) => Ok(false),
+        Err(e) if crate::log::busy(&e) => Ok(true),
+        Err(e) => Err(e),
+    }
+}
+
+/// How long a file may wait in the inbox before we stop waiting for the service.
+const INBOX_PATIENCE: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// Hands `files` to the service that runs on `dir` through its watched inbox (each copied under
+/// a hidden name, then renamed in whole), and reports what became of each.
+fn hand_to_service(dir: &Path, files: &[PathBuf]) -> anyhow::Result<ExitCode> {
+    let inbox = dir.join("inbox");
+    std::fs::create_dir_all(&inbox).with_context(|| inbox.display().to_string())?;
+    eprintln!(
+        "a running hangar holds {}: handing the files to it through {}",
+        dir.display(),
+        inbox.display()
+    );
+    let pb = ui::bar(files.len() as u64, "handed over", "files", false);
+    let mut refused = 0;
+    for path in files {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .with_context(|| format!("{}: not a file name", path.display()))?;
+        let target = inbox.join(&name);
+        if target.exists() {
+            anyhow::bail!(
+                "{}: a file of that name already waits in the inbox",
+                target.display()
+            );
+        }
+        let placed = std::time::SystemTime::now();
+        let part = inbox.join(format!(".{name}.part"));
+        std::fs::copy(path, &part).with_context(|| format!("{}: cannot copy", path.display()))?;
+        std::fs::rename(&part, &target)?;
+        let errors = inbox.join("refused").join(format!("{name}.errors"));
+        let since = std::time::Instant::now();
+        while target.exists() {
+            if since.elapsed() > INBOX_PATIENCE {
+                pb.finish_and_clear();
+                anyhow::bail!(
+                    "{name}: the running hangar did not take it up in {} s (is it `hangar serve`?); it waits in {}",
+                    INBOX_PATIENCE.as_secs(),
+                    inbox.display()
+                );
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        // Refused: a fresh `.errors` file beside it.
+        let fresh = std::fs::metadata(&errors)
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t >= placed);
+        if fresh {
+            refused += 1;
+            let why = std::fs::read_to_string(&errors).unwrap_or_default();
+            ui::line(
+                &pb,
+                format!("REFUSED  {}: nothing of it was applied", path.display()),
+            );
+            pb.suspend(|| eprintln!("{}", why.trim_end()));
+        } else {
+            ui::line(&pb, format!("{}: taken in by the service", path.display()));
+        }
+        pb.inc(1);
+    }
+    pb.finish_and_clear();
+    println!(
+        "{} files handed to the running service, {} taken in, {refused} refused (see {})",
+        files.len(),
+        files.len() - refused,
+        inbox.join("refused").display()
+    );
+    Ok(if refused > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let dir = crate::data_dir(a.data);
+    if served(&dir)? {
+        return hand_to_service(&dir, &a.files);
+    }
     let store = EmbeddedStore::open(&dir)
         .with_context(|| format!("opening data directory {}", dir.display()))?;
     let user = std::env::var("USER").unwrap_or_else(|_| "operator".into());

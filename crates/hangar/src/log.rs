@@ -69,15 +69,18 @@ pub fn sync_dir(dir: &Path, store: &dyn Store) -> anyhow::Result<()> {
             log.checkpoint_now()?;
             Ok(())
         }
-        Err(e)
-            if e.downcast_ref::<hangar_ledger::LedgerError>()
-                .is_some_and(|l| matches!(l, hangar_ledger::LedgerError::Busy(_))) =>
-        {
+        Err(e) if busy(&e) => {
             eprintln!("note: a running hangar has the log open and carries this record into it");
             Ok(())
         }
         Err(e) => Err(e),
     }
+}
+
+/// Whether opening the log failed because a running hangar holds it.
+pub fn busy(e: &anyhow::Error) -> bool {
+    e.downcast_ref::<hangar_ledger::LedgerError>()
+        .is_some_and(|l| matches!(l, hangar_ledger::LedgerError::Busy(_)))
 }
 
 /// Opens the data directory's log, creating its key (under `origin`) if there is none.

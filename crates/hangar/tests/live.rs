@@ -825,3 +825,43 @@ fn kill_9_during_uploads_and_scans_loses_nothing_acknowledged() {
         "too little was acknowledged to test anything: {acked}"
     );
 }
+
+#[test]
+fn hangar_ingest_while_the_service_runs_hands_it_the_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let hub = live_hub(tmp.path(), 200);
+    let manifest = hub.manifest();
+    let broken = tmp.path().join("broken.csv");
+    std::fs::write(&broken, "mawb,flight\n1,2\n").unwrap();
+    let before = hub.fingerprint();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hangar"))
+        .arg("ingest")
+        .arg("--data")
+        .arg(&hub.dir)
+        .arg(hub.files.join("schedule.csv"))
+        .arg(&manifest)
+        .arg(&broken)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success(),
+        "a refused file must fail the command"
+    );
+    assert!(
+        stdout.contains("3 files handed to the running service, 2 taken in, 1 refused"),
+        "{stdout}\n{stderr}"
+    );
+    assert!(
+        stdout.contains("REFUSED  ") && stdout.contains("broken.csv"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("broken.csv:"),
+        "the refusal's reasons: {stderr}"
+    );
+    let after = hub.fingerprint();
+    assert!(after.2 > before.2, "no parcels added: {before:?} {after:?}");
+    assert!(hub.dir.join("inbox/refused/broken.csv.errors").exists());
+}
