@@ -54,6 +54,10 @@ const ALLOWED: &[(&str, &str)] = &[
         "the sorter emulator (stand-in for sorter hardware), connecting to the hub's own sort host",
     ),
     (
+        "crates/hangar/src/bench/intake.rs",
+        "the intake benchmark, posting generated files to the `hangar serve` it started on 127.0.0.1",
+    ),
+    (
         "crates/verify/src/source.rs",
         "the auditor's stand-alone verifier, fetching a hub's published log to check it; it sends no hub data",
     ),
