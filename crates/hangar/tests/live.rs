@@ -599,7 +599,7 @@ fn kill_9_during_uploads_and_scans_loses_nothing_acknowledged() {
         server,
         device,
         ..
-    } = live_hub(root, 8000);
+    } = live_hub(root, 12_000);
     let register = files.join("ioss-register.csv");
     let args = ["--register", register.to_str().unwrap()];
     let mut server = Some(server);
@@ -623,7 +623,7 @@ fn kill_9_during_uploads_and_scans_loses_nothing_acknowledged() {
         .collect();
     manifests.sort();
     for m in &manifests {
-        for (name, body, parcels) in cut(m, 40) {
+        for (name, body, parcels) in cut(m, 20) {
             uploads.push(Sent {
                 path: format!("/api/manifests?name={name}"),
                 ctype: "text/csv",
@@ -684,13 +684,13 @@ fn kill_9_during_uploads_and_scans_loses_nothing_acknowledged() {
         };
         let mut sent = 0;
         loop {
-            // Scan batches for parcels whose manifest is acknowledged, 50 to a batch.
+            // Scan batches for parcels whose manifest is acknowledged, 25 to a batch.
             let ready: Vec<String> = uploads
                 .iter()
                 .filter(|u| u.acked)
                 .flat_map(|u| u.parcels.iter().cloned())
                 .filter(|p| !queued.contains(p))
-                .take(50)
+                .take(25)
                 .collect();
             if !arrived && uploads[0].acked {
                 let at = now_rfc3339(0);
@@ -706,7 +706,7 @@ fn kill_9_during_uploads_and_scans_loses_nothing_acknowledged() {
                     acked: false,
                 });
                 arrived = true;
-            } else if ready.len() == 50 || (!ready.is_empty() && uploads.iter().all(|u| u.acked)) {
+            } else if ready.len() == 25 || (!ready.is_empty() && uploads.iter().all(|u| u.acked)) {
                 let at = now_rfc3339(0);
                 let items: Vec<Value> = ready
                     .iter()
@@ -823,6 +823,10 @@ fn kill_9_during_uploads_and_scans_loses_nothing_acknowledged() {
     assert!(
         acked > 10,
         "too little was acknowledged to test anything: {acked}"
+    );
+    assert!(
+        interrupted >= 8,
+        "only {interrupted} of 10 kills hit a request in flight"
     );
 }
 
