@@ -24,6 +24,11 @@ pub enum Which {
     Screen(screen::Args),
 }
 
+/// A rate: `n` things in `d`, per second, rounded.
+pub fn per_s(n: u64, d: std::time::Duration) -> f64 {
+    (n as f64 / d.as_secs_f64()).round()
+}
+
 pub fn run(w: Which) -> anyhow::Result<std::process::ExitCode> {
     match w {
         Which::Ingest(a) => ingest::run(a),

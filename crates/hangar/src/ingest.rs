@@ -162,18 +162,6 @@ pub fn ingest_files(
     report
 }
 
-/// Whether a running `hangar` holds the data directory's log: then it owns the directory.
-fn served(dir: &Path) -> anyhow::Result<bool> {
-    if !hangar_ledger::keys::verifier_path(dir).exists() {
-        return Ok(false);
-    }
-    match crate::log::open(dir, &crate::log::default_origin()) {
-        Ok(_) => Ok(false),
-        Err(e) if crate::log::busy(&e) => Ok(true),
-        Err(e) => Err(e),
-    }
-}
-
 /// How long a file may wait in the inbox before we stop waiting for the service.
 const INBOX_PATIENCE: std::time::Duration = std::time::Duration::from_secs(120);
 
@@ -251,9 +239,12 @@ fn hand_to_service(dir: &Path, files: &[PathBuf]) -> anyhow::Result<ExitCode> {
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let dir = crate::data_dir(a.data);
-    if served(&dir)? {
-        return hand_to_service(&dir, &a.files);
-    }
+    // A running hangar holds the log (and owns the directory): the files go to it.
+    let log = match crate::log::open(&dir, &crate::log::default_origin()) {
+        Ok(log) => log,
+        Err(e) if crate::log::busy(&e) => return hand_to_service(&dir, &a.files),
+        Err(e) => return Err(e),
+    };
     let store = EmbeddedStore::open(&dir)
         .with_context(|| format!("opening data directory {}", dir.display()))?;
     let user = std::env::var("USER").unwrap_or_else(|_| "operator".into());
@@ -271,7 +262,6 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     );
     pb.finish_and_clear();
     // Every stored event goes to the verifiable log before we report.
-    let log = crate::log::open(&dir, &crate::log::default_origin())?;
     let logged = crate::log::sync(&store, &log)?;
     let note = log.checkpoint_now()?;
     let size = hangar_ledger::Checkpoint::parse(note.split("\n\n").next().unwrap_or(""))

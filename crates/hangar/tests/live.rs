@@ -79,32 +79,18 @@ impl Hub {
         format!("{}{path}", self.server.base)
     }
 
-    fn post(&self, path: &str, token: &str, ctype: &str, body: Vec<u8>) -> Got {
-        let a = agent();
-        let mut rb = ureq::http::Request::builder()
-            .method("POST")
-            .uri(self.url(path))
-            .header("content-type", ctype);
-        if !token.is_empty() {
-            rb = rb.header("authorization", format!("Bearer {token}"));
-        }
-        let resp = a.run(rb.body(body).unwrap()).expect("request");
-        let status = resp.status().as_u16();
-        let body = resp.into_body().read_to_string().unwrap_or_default();
-        Got {
-            status,
-            body,
-            location: None,
-        }
+    /// POSTs `body` with the bearer `token` (none when empty).
+    fn post(&self, path: &str, token: &str, ctype: &str, body: String) -> Got {
+        let auth = if token.is_empty() {
+            Auth::None
+        } else {
+            Auth::Token(token.to_string())
+        };
+        request("POST", &self.url(path), &auth, Some((ctype, body)))
     }
 
     fn post_json(&self, path: &str, token: &str, v: &Value) -> Got {
-        self.post(
-            path,
-            token,
-            "application/json",
-            serde_json::to_vec(v).unwrap(),
-        )
+        self.post(path, token, "application/json", v.to_string())
     }
 
     fn upload(&self, token: &str, file: &Path) -> Got {
@@ -113,7 +99,7 @@ impl Hub {
             &format!("/api/manifests?name={name}"),
             token,
             "text/csv",
-            std::fs::read(file).unwrap(),
+            std::fs::read_to_string(file).unwrap(),
         )
     }
 
@@ -207,7 +193,7 @@ fn bad_input_on_every_way_in_is_refused_clearly_and_changes_nothing() {
     assert_eq!(g.status, 401, "{}", g.body);
     assert_eq!(hub.fingerprint(), before);
     refused(&hub, &hub.upload(&hub.customs, &schedule), 403, before);
-    let bytes = std::fs::read(&schedule).unwrap();
+    let bytes = std::fs::read_to_string(&schedule).unwrap();
     for name in ["", "../schedule.csv", "schedule.exe"] {
         let g = hub.post(
             &format!("/api/manifests?name={name}"),
@@ -315,7 +301,7 @@ fn bad_input_on_every_way_in_is_refused_clearly_and_changes_nothing() {
         );
         refused(&hub, &g, g.status, before);
     }
-    let g = hub.post("/api/scans", &dev, "application/json", b"[{".to_vec());
+    let g = hub.post("/api/scans", &dev, "application/json", "[{".into());
     refused(&hub, &g, 400, before);
     refused(
         &hub,
@@ -331,7 +317,7 @@ fn bad_input_on_every_way_in_is_refused_clearly_and_changes_nothing() {
         before,
     );
     // Larger than a batch may be.
-    let huge = vec![b' '; hangar_service::MAX_SCAN_BATCH_BYTES + 1];
+    let huge = " ".repeat(hangar_service::MAX_SCAN_BATCH_BYTES + 1);
     refused(
         &hub,
         &hub.post("/api/scans", &dev, "application/json", huge),

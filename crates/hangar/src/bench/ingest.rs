@@ -1,5 +1,6 @@
 //! `hangar bench ingest`.
 
+use super::per_s;
 use anyhow::Context;
 use hangar_gen::{DayConfig, generate};
 use hangar_manifest::{Contents, parse, write_csv};
@@ -40,10 +41,6 @@ struct Figures {
 pub fn settle_disk() {
     // SAFETY: sync(2) takes no arguments and cannot fail.
     unsafe { libc::sync() };
-}
-
-fn per_s(n: u64, d: Duration) -> f64 {
-    (n as f64 / d.as_secs_f64()).round()
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {

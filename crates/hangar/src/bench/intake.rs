@@ -3,6 +3,7 @@
 //! consignment at intake) and then breakdown scans in batches of 1,000; side by side, in the same
 //! run, `hangar ingest` takes the same files and the store appends the same scan events directly.
 
+use super::per_s;
 use anyhow::{Context, bail};
 use hangar_gen::{DayConfig, generate, write_day};
 use hangar_model::{Actor, Detail, Event, EventCode, Location, Subject, Timestamp};
@@ -54,10 +55,6 @@ struct Figures {
     scan_ratio: f64,
     clients: u64,
     durable: bool,
-}
-
-fn per_s(n: u64, d: Duration) -> f64 {
-    (n as f64 / d.as_secs_f64()).round()
 }
 
 fn ratio(a: f64, b: f64) -> f64 {

@@ -1,5 +1,6 @@
 //! `hangar bench ledger`.
 
+use super::per_s;
 use anyhow::Context;
 use hangar_ledger::entry::encode_event;
 use hangar_ledger::merkle::{leaf_hash, verify_inclusion};
@@ -8,7 +9,7 @@ use hangar_model::rng::Rng;
 use hangar_model::*;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// Arguments of `hangar bench ledger`.
 #[derive(clap::Args)]
@@ -79,10 +80,6 @@ fn entries(n: u64) -> Vec<Vec<u8>> {
             encode_event(i + 1, &e)
         })
         .collect()
-}
-
-fn per_s(n: u64, d: Duration) -> f64 {
-    (n as f64 / d.as_secs_f64()).round()
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {

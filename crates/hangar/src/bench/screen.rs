@@ -88,10 +88,6 @@ fn parties(p: &Parcel) -> [(&str, Option<[u8; 2]>, String); 2] {
     [party(&p.consignor), party(&p.consignee)]
 }
 
-fn per_s(n: usize, d: Duration) -> f64 {
-    (n as f64 / d.as_secs_f64()).round()
-}
-
 /// Screens every party of `parcels` with `f`; returns the time and parcels with a hit.
 /// A parcel's two parties: name, country and address of each.
 type Parties = (
@@ -212,8 +208,8 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         names: s.names(),
         build_s: crate::ui::secs(build),
         parcels: input.len(),
-        parcels_per_s: per_s(input.len(), best),
-        parties_per_s: per_s(input.len() * 2, best),
+        parcels_per_s: super::per_s(input.len() as u64, best),
+        parties_per_s: super::per_s(input.len() as u64 * 2, best),
         parcels_with_hits: with,
         naive_parcels: sample.len(),
         naive_per_s: (sample.len() as f64 / naive_d.as_secs_f64() * 10.0).round() / 10.0,

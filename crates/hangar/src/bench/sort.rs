@@ -1,5 +1,6 @@
 //! `hangar bench sort`.
 
+use super::per_s;
 use anyhow::Context;
 use hangar_gen::{DayConfig, generate};
 use hangar_model::rng::Rng;
@@ -43,10 +44,6 @@ struct Figures {
     inprocess_per_s: f64,
     naive_per_s: f64,
     vs_naive: f64,
-}
-
-fn per_s(n: u64, d: Duration) -> f64 {
-    (n as f64 / d.as_secs_f64()).round()
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
