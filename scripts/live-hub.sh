@@ -45,9 +45,14 @@ SERVE_PID=$!
 for _ in $(seq 1 100); do curl -sf "$URL/healthz" >/dev/null && break; sleep 0.2; done
 curl -sf "$URL/healthz" >/dev/null || { cat serve.err; fail "the service did not start"; }
 
-"$HANGAR" users add dock-1 --role device --data data >/dev/null
-DEV=$("$HANGAR" users token dock-1 --data data)
-ADM=$("$HANGAR" users token admin --data data)
+# The first administrator's password is printed once, on the first start. Everyone signs in
+# as themselves; the administrator adds the dock terminal, which signs in for its own token.
+ADMIN_PW=$(sed -n 's/.*sign in as admin with password \([^ ]*\).*/\1/p' serve.out)
+[ -n "$ADMIN_PW" ] || fail "the first start printed no administrator's password"
+ADM=$(echo "$ADMIN_PW" | "$HANGAR" login --url "$URL" --login admin --print) || fail "admin login"
+DOCK_PW=$(HANGAR_TOKEN=$ADM "$HANGAR" users add dock-1 --role device --url "$URL" | sed -n 's/^password (shown once): //p')
+[ -n "$DOCK_PW" ] || fail "adding the dock terminal"
+DEV=$(echo "$DOCK_PW" | "$HANGAR" login --url "$URL" --login dock-1 --print) || fail "device login"
 dev() { curl -s -H "Authorization: Bearer $DEV" "$@"; }
 adm() { curl -s -H "Authorization: Bearer $ADM" "$@"; }
 

@@ -80,7 +80,7 @@ impl Role {
 }
 
 /// A user, as the API sees one.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct User {
     /// Login name.
     pub login: String,
@@ -349,6 +349,27 @@ impl Accounts {
             ],
         )?;
         Ok(token)
+    }
+
+    /// Signs `login` in with their password and gives them a new API token labelled `label`,
+    /// replacing the one they had with the same label (a second `hangar login` on the same
+    /// machine does not pile tokens up). `None` when the login or password is wrong.
+    pub fn sign_in_token(
+        &self,
+        login: &str,
+        password: &str,
+        label: &str,
+    ) -> Result<Option<(User, String)>, AccountError> {
+        let Some(user) = self.check_password(login, password)? else {
+            return Ok(None);
+        };
+        let label: String = label.chars().take(80).collect();
+        self.db().execute(
+            "DELETE FROM tokens WHERE login = ?1 AND label = ?2",
+            params![user.login, label],
+        )?;
+        let token = self.create_token(&user.login, &label)?;
+        Ok(Some((user, token)))
     }
 
     /// The user an API token belongs to.

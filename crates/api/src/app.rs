@@ -273,7 +273,7 @@ pub fn hub_location(app: &App) -> hangar_model::Location {
 
 /// Records a refusal (rate-limited per caller) on the blocking pool; a failure to record is
 /// reported on standard error, the refusal stands either way.
-async fn record_denial(app: &Shared, d: Denial) {
+pub(crate) async fn record_denial(app: &Shared, d: Denial) {
     let app2 = app.clone();
     let r = blocking(move || {
         Ok(app2
@@ -539,6 +539,7 @@ fn handler(spec: &RouteSpec) -> MethodRouter<Shared> {
         ("GET", "/metrics") => get(metrics::render),
         ("GET", "/api/me") => get(json::me),
         ("POST", "/api/tokens") => post(json::create_token),
+        ("POST", "/api/login") => post(json::sign_in),
         ("GET", "/api/live") => get(json::live),
         ("GET", "/api/flights") => get(json::flights),
         ("GET", "/api/parcels") => get(json::parcels),
@@ -574,6 +575,7 @@ fn handler(spec: &RouteSpec) -> MethodRouter<Shared> {
         ("GET", "/api/audit/report") => get(oversee::report),
         ("GET", "/audit") => get(oversight_pages::audit_page),
         ("POST", "/api/parcels/{id}/erase") => post(oversee::erase),
+        ("POST", "/api/exports") => post(floor::export),
         (m, p) => panic!("route {m} {p} is declared but has no handler"),
     }
 }

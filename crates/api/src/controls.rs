@@ -41,7 +41,7 @@ pub enum ControlError {
 }
 
 /// What became of a proposed change.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Outcome {
     /// Applied: the new version is in force.

@@ -273,3 +273,46 @@ pub async fn close_truck(
         },
     )
 }
+
+/// `POST /api/exports`: parcels' fields sent along a declared flow through the egress gate,
+/// as the caller.
+pub async fn export(
+    State(app): State<Shared>,
+    axum::Extension(c): axum::Extension<Caller>,
+    Body(r): Body<hangar_service::ExportRequest>,
+) -> Result<Response, ApiError> {
+    use hangar_service::ExportFailure;
+    let hub = hub(&app)?;
+    let actor = c.user.actor();
+    let got = blocking(move || Ok(hub.export(&r, actor))).await?;
+    Ok(match got {
+        Ok(receipt) => (StatusCode::CREATED, Json(json!(receipt))).into_response(),
+        Err(ExportFailure::Invalid { field, expected }) => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("{field}: expected {expected}"),
+        )
+        .into_response(),
+        Err(ExportFailure::NoGate) => ApiError::new(
+            StatusCode::CONFLICT,
+            "this hub has no egress gate: nothing can leave",
+        )
+        .into_response(),
+        Err(ExportFailure::Gate { sent, error }) => {
+            let status = match error {
+                hangar_service::ExportError::Refused(_) => StatusCode::FORBIDDEN,
+                hangar_service::ExportError::Failed { .. } => StatusCode::BAD_GATEWAY,
+                hangar_service::ExportError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            };
+            (
+                status,
+                Json(json!({ "error": error.to_string(), "sent": sent })),
+            )
+                .into_response()
+        }
+        Err(ExportFailure::Hub(e)) => ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("{e}; nothing was sent"),
+        )
+        .into_response(),
+    })
+}

@@ -208,6 +208,54 @@ pub async fn create_token(
     Ok((StatusCode::CREATED, Json(json!({"token": token}))))
 }
 
+/// Body of `POST /api/login`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignIn {
+    /// Login.
+    pub login: String,
+    /// Password.
+    pub password: String,
+    /// What the token is for (a token with the same label is replaced).
+    pub label: String,
+}
+
+/// `POST /api/login`: a person signs in with their own login and password and receives an
+/// API token for the command line (`hangar login`). A wrong login or password is refused
+/// after the same time as a right one, and recorded.
+pub async fn sign_in(
+    State(app): State<Shared>,
+    Body(b): Body<SignIn>,
+) -> Result<impl IntoResponse, ApiError> {
+    let accounts = app.accounts.clone();
+    let login = b.login.trim().to_string();
+    let who = login.clone();
+    let got = blocking(move || Ok(accounts.sign_in_token(&login, &b.password, &b.label)?)).await?;
+    match got {
+        Some((user, token)) => Ok((
+            StatusCode::CREATED,
+            Json(json!({"token": token, "login": user.login, "role": user.role})),
+        )),
+        None => {
+            let d = crate::access::Denial {
+                actor: crate::access::anonymous(),
+                query: "POST /api/login".into(),
+                classes: Vec::new(),
+                why: format!(
+                    "sign-in as {:?}: wrong login or password",
+                    who.chars().take(40).collect::<String>()
+                ),
+                peer: None,
+            };
+            crate::app::record_denial(&app, d).await;
+            Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "wrong login or password",
+            ))
+        }
+    }
+}
+
 /// `GET /api/live`.
 pub async fn live(State(app): State<Shared>) -> Json<Value> {
     let l = app.live.read();
@@ -332,7 +380,7 @@ async fn parcel_rows(app: &Shared, c: &Caller, q: &ListQuery) -> Result<Vec<Valu
             .await?;
             let l = app.live.read();
             ids.iter()
-                .map(|id| json!({"id": id.to_string(), "stage": l.parcel(id).map(crate::live::board_stage)}))
+                .map(|id| json!({"id": id.to_string(), "stage": l.parcel(id).map(|s| s.board_stage())}))
                 .collect()
         }
         role => {
@@ -429,8 +477,13 @@ pub async fn parcel_events(
     let id = parse_id(&id)?;
     visible(&app, &c, id).await?;
     let store = app.store.clone();
-    let events = blocking(move || Ok(store.parcel_events(&id)?)).await?;
-    Ok(Json(json!({ "events": events })))
+    let (events, history) =
+        blocking(move || Ok((store.parcel_events(&id)?, store.history(&id)?))).await?;
+    let history: Vec<Value> = history
+        .into_iter()
+        .map(|r| json!({ "seq": r.seq, "event": r.event }))
+        .collect();
+    Ok(Json(json!({ "events": events, "history": history })))
 }
 
 /// Query of list routes.

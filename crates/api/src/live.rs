@@ -45,25 +45,6 @@ pub const FLOW: [(&str, &[EventCode]); 5] = [
     ("handed_over", &[EventCode::DLV]),
 ];
 
-/// Where a parcel is, as the board counts it.
-pub fn board_stage(s: &ParcelState) -> &'static str {
-    use hangar_model::ParcelStage as P;
-    if s.customs.is_held() && !matches!(s.stage, P::Missing) {
-        return "held";
-    }
-    match s.stage {
-        P::Unknown => "unknown",
-        P::Manifested => "manifested",
-        P::Received => "received",
-        P::OnSorter => "on_sorter",
-        P::AtChute => "at_chute",
-        P::Rework => "rework",
-        P::Loaded => "loaded",
-        P::HandedOver => "handed_over",
-        P::Missing => "missing",
-    }
-}
-
 /// A parcel in the customs holds queue.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Hold {
@@ -195,7 +176,7 @@ impl LiveState {
             return;
         }
         let state = self.parcels.entry(id).or_default();
-        let (before, chute_before) = (board_stage(state), at_chute(state));
+        let (before, chute_before) = (state.board_stage(), at_chute(state));
         let misfits = state.out_of_order;
         state.apply(e);
         if state.out_of_order > misfits {
@@ -225,7 +206,7 @@ impl LiveState {
             state.apply(&p);
         }
         let state = &self.parcels[&id];
-        let (after, chute_after) = (board_stage(state), at_chute(state));
+        let (after, chute_after) = (state.board_stage(), at_chute(state));
         if before != after {
             if before != "unknown"
                 && let Some(n) = self.by_stage.get_mut(before)
@@ -313,7 +294,7 @@ impl LiveState {
         let mut v: Vec<S10Id> = self
             .parcels
             .iter()
-            .filter(|(_, s)| board_stage(s) == stage)
+            .filter(|(_, s)| s.board_stage() == stage)
             .map(|(id, _)| *id)
             .collect();
         v.sort_unstable();
@@ -327,7 +308,7 @@ impl LiveState {
             .parcels
             .iter()
             .filter(|(_, s)| s.route.as_deref().is_some_and(|r| routes.contains(&r)))
-            .map(|(id, s)| (*id, board_stage(s)))
+            .map(|(id, s)| (*id, s.board_stage()))
             .collect();
         v.sort_unstable();
         v.truncate(limit);

@@ -134,6 +134,8 @@ use Kind::*;
 /// Who sends the hub files, scans and truck operations: machines on the floor and partners'
 /// gateways (devices), and the shift (operators, administrators).
 pub const FLOOR: &[Role] = &[Role::Device, Role::Operator, Role::Admin];
+/// Who sends parcels' data out along a declared flow.
+pub const EXPORT: &[Role] = &[Role::Operator, Role::Admin];
 /// Who sees the trucks.
 pub const TRUCKS_READ: &[Role] = &[Role::Device, Role::Operator, Role::Auditor, Role::Admin];
 
@@ -346,6 +348,15 @@ pub static ROUTES: &[RouteSpec] = &[
         "Who is calling: login, role, scope.",
         None,
         "User",
+    ),
+    r(
+        "POST",
+        "/api/login",
+        Public,
+        Api,
+        "Sign in with your own login and password for an API token (the command line's `hangar login`); a token of yours with the same label is replaced. 401 for a wrong login or password (recorded).",
+        Some("SignIn"),
+        "SignedIn",
     ),
     r(
         "POST",
@@ -641,6 +652,15 @@ pub static ROUTES: &[RouteSpec] = &[
         "Erase a parcel's personal data (a data subject's request), with the reason; the log keeps only the record that it happened.",
         Some("Erase"),
         "Event",
+    ),
+    r(
+        "POST",
+        "/api/exports",
+        Roles(EXPORT),
+        Api,
+        "Send parcels' fields along a declared egress flow (the gate removes fields the flow does not carry, refuses what it may not send, and records what left).",
+        Some("ExportRequest"),
+        "ExportReceipt",
     ),
     r(
         "GET",

@@ -7,10 +7,9 @@ use hangar_customs::ioss::Register;
 use hangar_customs::risk::Lists;
 use hangar_customs::{Decision, Engine, EngineConfig, RuleBook};
 use hangar_model::{
-    Actor, CustomsOutcome, Date, Detail, Event, EventCode, Parcel, ParcelState, S10Id,
+    CustomsOutcome, Date, Detail, Event, EventCode, Parcel, ParcelState, S10Id,
 };
 use hangar_screen::{ListSet, Screener};
-use hangar_store::{EmbeddedStore, Store};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -251,69 +250,35 @@ fn print_decision(d: &Decision) {
 pub struct ExplainArgs {
     /// Tracking id.
     pub parcel: S10Id,
-    /// Data directory (default: $HANGAR_DATA or ./hangar-data).
-    #[arg(long)]
-    pub data: Option<PathBuf>,
-    /// Who is reading, recorded with the read (default: user:$USER).
-    #[arg(long = "as")]
-    pub reader: Option<Actor>,
     /// Why, recorded with the read.
     #[arg(long, default_value = "hangar customs explain")]
     pub purpose: String,
     #[command(flatten)]
+    pub remote: crate::client::Remote,
+    #[command(flatten)]
     pub setup: Setup,
 }
 
-fn open_store(data: Option<PathBuf>) -> anyhow::Result<(PathBuf, EmbeddedStore)> {
-    let dir = crate::data_dir(data);
-    if !dir.join(hangar_store::DB_FILE).exists() {
-        bail!(
-            "no Hangar data in {} (run `hangar demo` or `hangar ingest` first, or pass --data)",
-            dir.display()
-        );
-    }
-    let store = EmbeddedStore::open(&dir).with_context(|| format!("opening {}", dir.display()))?;
-    Ok((dir, store))
-}
-
-/// Carries new events into the data directory's log, if it has one.
-/// A parcel, its own events and derived state.
-fn load_parcel(
-    store: &EmbeddedStore,
-    id: &S10Id,
-    dir: &Path,
-) -> anyhow::Result<(Parcel, Vec<Event>, ParcelState)> {
-    let Some(p) = store.parcel(id)? else {
-        bail!("parcel {id} is not in {}", dir.display());
-    };
-    let events = store.parcel_events(id)?;
-    let state = ParcelState::derive(&events);
-    Ok((p, events, state))
-}
-
+/// Reads the parcel and its decisions from the running hub, as the person signed in (the hub
+/// records the read with its purpose), and explains them with the rules and lists at hand.
 fn explain(a: ExplainArgs) -> anyhow::Result<ExitCode> {
-    let (dir, store) = open_store(a.data)?;
-    let (p, events, state) = load_parcel(&store, &a.parcel, &dir)?;
-    let reader = a.reader.unwrap_or_else(crate::log::operator);
-    let location = hangar_api::actions::customs_location(&events);
-    // The read is recorded before anything is shown.
-    hangar_api::access::record_read(
-        &store,
-        reader,
-        location,
-        &hangar_api::access::Read {
-            subject: hangar_model::Subject::Parcel(p.id),
-            what: "H7 data: parties, goods and values",
-            classes: &[
-                hangar_model::DataClass::Personal,
-                hangar_model::DataClass::Commercial,
-            ],
-            records: 1,
-            query: &format!("hangar customs explain {}", p.id),
-            purpose: &a.purpose,
-        },
+    let client = crate::client::Client::signed_in(&a.remote)?;
+    let purpose = crate::client::encode(&a.purpose);
+    let got = client.call(
+        "GET",
+        &format!("/api/parcels/{}?purpose={purpose}", a.parcel),
+        None,
     )?;
-    crate::log::sync_dir(&dir, &store)?;
+    let p: Parcel = serde_json::from_value(got["parcel"].clone())
+        .context("the hub sent a parcel this command cannot read (a carrier sees less)")?;
+    let d = client.call(
+        "GET",
+        &format!("/api/customs/decisions/{}?purpose={purpose}", a.parcel),
+        None,
+    )?;
+    let events: Vec<Event> = serde_json::from_value(d["decisions"].clone())
+        .context("the hub sent decisions this command cannot read")?;
+    let state = ParcelState::derive(&events);
     let decided = events.iter().find(|e| CustomsOutcome::of(e.code).is_some());
     let date = decided
         .map(|e| e.at.date())
@@ -444,8 +409,9 @@ fn explain(a: ExplainArgs) -> anyhow::Result<ExitCode> {
         println!("  {s}");
     }
     eprintln!(
-        "(this read was recorded as {} by {reader})",
-        EventCode::ACC.as_str()
+        "(the hub recorded this read as {}, with the purpose {:?})",
+        EventCode::ACC.as_str(),
+        a.purpose
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -458,12 +424,8 @@ pub struct ActionArgs {
     /// Why, in the declarant's words (required, recorded).
     #[arg(long)]
     pub reason: String,
-    /// Who decides (default: user:$USER).
-    #[arg(long = "as")]
-    pub declarant: Option<Actor>,
-    /// Data directory (default: $HANGAR_DATA or ./hangar-data).
-    #[arg(long)]
-    pub data: Option<PathBuf>,
+    #[command(flatten)]
+    pub remote: crate::client::Remote,
 }
 
 /// Arguments of `hangar customs hold`.
@@ -479,27 +441,33 @@ pub struct HoldArgs {
     pub refuse: bool,
 }
 
+/// Sends the declarant's decision to the running hub, as the person signed in.
 fn act(a: ActionArgs, outcome: CustomsOutcome) -> anyhow::Result<ExitCode> {
-    let (dir, store) = open_store(a.data)?;
-    let who = a.declarant.unwrap_or_else(crate::log::operator);
-    let e = hangar_api::actions::declarant_decision(&store, &a.parcel, outcome, &a.reason, who)
-        .map_err(|e| {
-            let m = e.to_string();
-            // Name the flag the way the user typed it.
-            anyhow::anyhow!(if m.starts_with("reason:") {
-                format!("--{m}")
-            } else {
-                m
-            })
-        })?;
-    crate::log::sync_dir(&dir, &store)?;
+    if a.reason.trim().is_empty() {
+        bail!("--reason: expected why, in the declarant's words (it is recorded)");
+    }
+    let client = crate::client::Client::signed_in(&a.remote)?;
+    let (path, body) = match outcome {
+        CustomsOutcome::Release => (
+            format!("/api/customs/{}/release", a.parcel),
+            serde_json::json!({ "reason": a.reason }),
+        ),
+        o => (
+            format!("/api/customs/{}/hold", a.parcel),
+            serde_json::json!({ "reason": a.reason, "outcome": o.as_str() }),
+        ),
+    };
+    let e = client
+        .call("POST", &path, Some(&body))
+        .with_context(|| format!("{} {}", outcome.as_str(), a.parcel))?;
+    let text = |k: &str| e.get(k).and_then(|v| v.as_str()).unwrap_or("?").to_string();
+    let code = text("code");
+    let meaning = EventCode::parse(&code).map(|c| c.meaning()).unwrap_or("");
     println!(
-        "{} {} ({}) by {} at {}: {}",
+        "{} {code} ({meaning}) by {} at {}: {}",
         a.parcel,
-        e.code.as_str(),
-        e.code.meaning(),
-        e.actor,
-        e.at,
+        text("actor"),
+        text("at"),
         a.reason.trim()
     );
     Ok(ExitCode::SUCCESS)

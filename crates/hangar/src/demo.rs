@@ -846,8 +846,8 @@ fn print_summary(s: &Summary, wall: Duration) {
         stages.join(", ")
     );
     println!(
-        "data in {}; follow a parcel: hangar track {} --data {}",
-        s.data_dir, s.sample_parcel, s.data_dir
+        "data in {}; follow a parcel: hangar serve --data {} (prints the admin's password), then hangar login --login admin and hangar track {}",
+        s.data_dir, s.data_dir, s.sample_parcel
     );
     let o = &s.oversight;
     println!();

@@ -282,7 +282,7 @@ impl Exporter {
                 .map(|p| {
                     FIELDS
                         .iter()
-                        .map(|f| crate::oversight::field_value(p, &none, f))
+                        .map(|f| hangar_service::field_value(p, &none, f))
                         .collect()
                 })
                 .collect();

@@ -40,13 +40,6 @@ pub enum Cmd {
     Serve(crate::serve::Args),
 }
 
-/// The operator running this command, as an actor.
-pub fn operator() -> hangar_model::Actor {
-    let user = std::env::var("USER").unwrap_or_else(|_| "operator".into());
-    hangar_model::Actor::parse(&format!("user:{user}"))
-        .unwrap_or_else(|_| hangar_model::Actor::parse("user:operator").expect("actor"))
-}
-
 /// A name for a new log when the operator has not chosen one.
 pub fn default_origin() -> String {
     let mut r = [0u8; 4];

@@ -3,6 +3,7 @@
 
 mod audit;
 mod bench;
+mod client;
 mod customs;
 mod demo;
 mod demo_oversight;
@@ -58,9 +59,13 @@ enum Command {
     Serve(server::Args),
     /// Print the HTTP API's OpenAPI 3.1 document.
     Openapi,
-    /// Users and API tokens of the server.
+    /// Users of the hub: the first administrator, then others through the running hub.
     #[command(subcommand)]
     Users(server::UsersCmd),
+    /// Sign in to the running hub as yourself; later commands act with your token.
+    Login(server::LoginArgs),
+    /// Forget the token `hangar login` saved.
+    Logout,
     /// The hub's guarded settings (route plan, customs rules, risk lists and thresholds, egress
     /// flows, retention): versions, proposals, approvals.
     #[command(subcommand)]
@@ -105,6 +110,8 @@ fn main() -> ExitCode {
         Command::Sorter(c) => sorter::run(c),
         Command::Serve(a) => server::run(a),
         Command::Users(c) => server::users(c),
+        Command::Login(a) => server::login(a),
+        Command::Logout => server::logout(),
         Command::Openapi => serde_json::to_string_pretty(&hangar_api::openapi::build())
             .map(|doc| {
                 println!("{doc}");

@@ -1,7 +1,7 @@
 //! `hangar serve` and `hangar users`: the HTTP server (JSON API, dashboard, tracking page,
 //! metrics) over a data directory, and its accounts.
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use hangar_api::accounts::{Accounts, Role};
 use hangar_api::app::{App, CustomsHook};
 use hangar_api::live::Live;
@@ -40,36 +40,31 @@ pub struct Args {
 /// `hangar users` subcommands.
 #[derive(clap::Subcommand)]
 pub enum UsersCmd {
-    /// Add a user; prints a generated password (shown once).
+    /// Add a user; prints a generated password (shown once) to hand to them. On a data
+    /// directory with no users yet this makes the first administrator (`--role admin --data
+    /// DIR`, on the hub's host, before the first `hangar serve`); after that, users are added
+    /// through the running hub by an administrator signed in as themselves (a new
+    /// administrator waits for a second administrator's approval).
     Add {
         /// Login (2-32 lower-case letters, digits, . _ -).
         login: String,
-        /// operator, customs, carrier, merchant, auditor or admin.
+        /// operator, customs, carrier, merchant, auditor, device or admin.
         #[arg(long)]
         role: String,
         /// A carrier's route ids (comma-separated) or a merchant's seller name.
         #[arg(long)]
         scope: Option<String>,
-        /// Data directory.
+        /// Make the first administrator of this data directory, on the hub's host (refused once
+        /// it has users).
         #[arg(long)]
         data: Option<PathBuf>,
+        #[command(flatten)]
+        remote: crate::client::Remote,
     },
-    /// Create an API token for a user; prints it (shown once).
-    Token {
-        /// Login.
-        login: String,
-        /// What the token is for.
-        #[arg(long, default_value = "command line")]
-        label: String,
-        /// Data directory.
-        #[arg(long)]
-        data: Option<PathBuf>,
-    },
-    /// List the users.
+    /// List the users (an administrator, through the running hub).
     List {
-        /// Data directory.
-        #[arg(long)]
-        data: Option<PathBuf>,
+        #[command(flatten)]
+        remote: crate::client::Remote,
     },
 }
 
@@ -145,7 +140,7 @@ pub fn start(
     on_control: Option<hangar_api::app::ControlHook>,
     hub: Option<Arc<hangar_service::Hub>>,
 ) -> anyhow::Result<Running> {
-    let plan = crate::oversight::in_force(store.as_ref(), crate::log::operator())?.plan;
+    let plan = crate::oversight::in_force(store.as_ref(), crate::oversight::system())?.plan;
     let accounts = Arc::new(Accounts::open(dir)?);
     let live = Arc::new(Live::default());
     live.catch_up(store.as_ref())?;
@@ -249,7 +244,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     );
     if let Some(p) = first {
         println!(
-            "  first start: sign in as admin with password {p} (shown once; add users with `hangar users add`)"
+            "  first start: sign in as admin with password {p} (shown once; `hangar login --login admin`, then add users with `hangar users add`)"
         );
     }
     println!(
@@ -315,52 +310,154 @@ pub fn users(cmd: UsersCmd) -> anyhow::Result<ExitCode> {
             role,
             scope,
             data,
+            remote,
         } => {
-            let dir = crate::data_dir(data);
-            let accounts = Accounts::open(&dir)?;
             let role = Role::parse(&role).map_err(|e| anyhow::anyhow!("--role: {e}"))?;
             let password = new_password();
-            // Recorded as a change of the `users` setting, by whoever runs the command on the
-            // hub's host.
-            let store = EmbeddedStore::open(&dir)?;
-            let (u, _) = hangar_api::controls::add_user(
-                &store,
-                &accounts,
-                &login,
-                role,
-                scope.as_deref(),
-                &password,
-                None,
-                crate::log::operator(),
-                crate::oversight::origin(),
-            )?;
-            crate::log::sync_dir(&dir, &store)?;
+            let (u, pending) = if let Some(dir) = data {
+                // The bootstrap: nobody can sign in yet, so the first administrator is made
+                // on the hub's host, recorded as a change of the `users` setting.
+                std::fs::create_dir_all(&dir)
+                    .with_context(|| format!("{}: cannot create", dir.display()))?;
+                let accounts = Accounts::open(&dir)?;
+                if !accounts.users()?.is_empty() {
+                    bail!(
+                        "--data: {} has users already; further users are added through the running hub by an administrator signed in as themselves (`hangar login`, then `hangar users add` without --data)",
+                        dir.display()
+                    );
+                }
+                if role != Role::Admin {
+                    bail!(
+                        "--role: {} has no users yet; the first one is its administrator (--role admin), who then adds the others through the running hub",
+                        dir.display()
+                    );
+                }
+                let store = EmbeddedStore::open(&dir)?;
+                let (u, _) = hangar_api::controls::add_user(
+                    &store,
+                    &accounts,
+                    &login,
+                    role,
+                    scope.as_deref(),
+                    &password,
+                    None,
+                    hangar_model::Actor::parse("system:bootstrap").expect("actor"),
+                    crate::oversight::origin(),
+                )?;
+                crate::log::sync_dir(&dir, &store)?;
+                (u, false)
+            } else {
+                let client = crate::client::Client::signed_in(&remote).context(
+                    "users are added through the running hub by an administrator (the first one with --data DIR before the hub first starts)",
+                )?;
+                let answer = client.send(
+                    "POST",
+                    "/api/users",
+                    "application/json",
+                    serde_json::json!({
+                        "login": login,
+                        "role": role,
+                        "scope": scope,
+                        "password": password,
+                    })
+                    .to_string()
+                    .as_bytes(),
+                )?;
+                if !matches!(answer.status, 201 | 202) {
+                    bail!("adding {login}: {}", crate::client::refusal(&answer));
+                }
+                let u: hangar_api::accounts::User =
+                    serde_json::from_value(answer.json()["user"].clone())
+                        .context("the hub answered with an unexpected user")?;
+                (u, answer.status == 202)
+            };
             println!(
                 "added {} ({}{})",
                 u.login,
                 u.role.as_str(),
                 u.scope.map(|s| format!(", scope {s}")).unwrap_or_default()
             );
-            println!("password (shown once): {password}");
-        }
-        UsersCmd::Token { login, label, data } => {
-            let accounts = Accounts::open(&crate::data_dir(data))?;
-            if !accounts.users()?.iter().any(|u| u.login == login) {
-                anyhow::bail!("no user {login:?} (add one with `hangar users add`)");
-            }
-            println!("{}", accounts.create_token(&login, &label)?);
-        }
-        UsersCmd::List { data } => {
-            let accounts = Accounts::open(&crate::data_dir(data))?;
-            for u in accounts.users()? {
+            if pending {
                 println!(
-                    "{:<20} {:<9} {}",
-                    u.login,
-                    u.role.as_str(),
-                    u.scope.unwrap_or_default()
+                    "waiting for approval: a new administrator can sign in once a second administrator approves (hangar control list)"
                 );
             }
+            println!("password (shown once): {password}");
+            println!("they sign in with `hangar login --login {login}` (a device: `hangar login --login {login} --print` for its token)");
         }
+        UsersCmd::List { remote } => {
+            let v = crate::client::Client::signed_in(&remote)?.call("GET", "/api/users", None)?;
+            for u in v["users"].as_array().into_iter().flatten() {
+                let t = |k: &str| u.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string();
+                println!("{:<20} {:<9} {}", t("login"), t("role"), t("scope"));
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Arguments of `hangar login`.
+#[derive(clap::Args)]
+pub struct LoginArgs {
+    /// Your login (asked for when not given).
+    #[arg(long)]
+    pub login: Option<String>,
+    /// What the token is for (a token of yours with the same label is replaced).
+    #[arg(long)]
+    pub label: Option<String>,
+    /// Print the token instead of saving it (for a device or a script: keep it as a secret).
+    #[arg(long)]
+    pub print: bool,
+    #[command(flatten)]
+    pub remote: crate::client::Remote,
+}
+
+/// `hangar login`: signs in to the running hub with your own login and password; the token
+/// is saved for the next commands (or printed).
+pub fn login(a: LoginArgs) -> anyhow::Result<ExitCode> {
+    let url = a
+        .remote
+        .url
+        .clone()
+        .unwrap_or_else(|| crate::client::DEFAULT_URL.into());
+    let login = match a.login {
+        Some(l) => l,
+        None => {
+            use std::io::Write;
+            eprint!("Login: ");
+            std::io::stderr().flush().ok();
+            let mut l = String::new();
+            std::io::stdin().read_line(&mut l)?;
+            l.trim().to_string()
+        }
+    };
+    if login.is_empty() {
+        bail!("--login: expected your login");
+    }
+    let password = crate::client::read_password(&format!("Password for {login} at {url}: "))?;
+    let host = std::fs::read_to_string("/etc/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_else(|_| "this host".into());
+    let label = a.label.unwrap_or_else(|| format!("hangar login on {host}"));
+    let (token, role) = crate::client::sign_in(&url, &login, &password, &label)?;
+    if a.print {
+        println!("{token}");
+    } else {
+        let f = crate::client::save(&url, &login, &token)?;
+        println!(
+            "signed in to {url} as {login} ({role}); token saved in {} (hangar logout forgets it)",
+            f.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `hangar logout`: forgets the saved token.
+pub fn logout() -> anyhow::Result<ExitCode> {
+    if crate::client::forget()? {
+        println!("signed out: the saved token is forgotten (it stays valid until an administrator removes it)");
+    } else {
+        println!("not signed in");
     }
     Ok(ExitCode::SUCCESS)
 }

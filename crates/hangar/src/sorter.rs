@@ -25,14 +25,6 @@ pub enum Cmd {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:7600")]
         addr: String,
-        /// Propose this route plan file (TOML) as the next version of the hub's route plan
-        /// before serving (applied unless it weakens a control). Default: serve the plan in
-        /// force (`hangar control show route-plan`).
-        #[arg(long, requires = "plan_as")]
-        plan: Option<PathBuf>,
-        /// Who proposes the plan file: a user of the hub (operator or admin).
-        #[arg(long = "as")]
-        plan_as: Option<String>,
     },
     /// Emulate sorters against a host and report reply latency.
     Emulate(EmulateArgs),
@@ -151,8 +143,6 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
         Cmd::Serve {
             data,
             addr,
-            plan,
-            plan_as,
         } => {
             let dir = crate::data_dir(data);
             let store = Arc::new(EmbeddedStore::open(&dir)?);
@@ -172,30 +162,9 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
                 }
                 Err(e) => return Err(e),
             };
-            // The route plan in force; a plan file given here is proposed as its next version
-            // (applied unless it weakens a control: then it waits for a second person).
-            if let Some(p) = plan {
-                let doc = std::fs::read_to_string(&p)
-                    .with_context(|| format!("{}: cannot read", p.display()))?;
-                let who = plan_as.ok_or_else(|| {
-                    anyhow::anyhow!("--plan: say who proposes it with --as LOGIN (an operator or admin of the hub)")
-                })?;
-                let user = hangar_api::accounts::Accounts::open(&dir)?
-                    .users()?
-                    .into_iter()
-                    .find(|u| u.login == who)
-                    .ok_or_else(|| anyhow::anyhow!("--as: no user {who:?}"))?;
-                let o = hangar_api::controls::propose(
-                    store.as_ref(),
-                    hangar_model::Control::RoutePlan,
-                    &doc,
-                    &format!("loaded with the sort host from {}", p.display()),
-                    &user,
-                    crate::oversight::origin(),
-                )?;
-                eprintln!("route plan {}: {o:?}", p.display());
-            }
-            let in_force = crate::oversight::in_force(store.as_ref(), crate::log::operator())?;
+            // The route plan in force (a new one is proposed with `hangar control propose
+            // route-plan FILE` to the running hub, by a person signed in as themselves).
+            let in_force = crate::oversight::in_force(store.as_ref(), crate::oversight::system())?;
             let state = Arc::new(HostState::new(
                 "LGG",
                 in_force.plan,

@@ -1,10 +1,8 @@
-//! `hangar track`: a parcel's history, from the events. It shows the buyer's postcode and the
-//! declared value, so the read is recorded first.
+//! `hangar track`: a parcel's history, from the running hub. It shows the buyer's postcode and
+//! the declared value, so the hub records the read, as the person signed in, before it answers.
 
-use anyhow::{Context, bail};
-use hangar_model::{ParcelState, S10Id, Subject};
-use hangar_store::{EmbeddedStore, Store};
-use std::path::PathBuf;
+use anyhow::Context;
+use hangar_model::{Event, Parcel, ParcelState, S10Id, Subject};
 use std::process::ExitCode;
 
 /// Arguments of `hangar track`.
@@ -12,51 +10,36 @@ use std::process::ExitCode;
 pub struct Args {
     /// Tracking id (UPU S10, e.g. UA12345678?CN).
     pub id: S10Id,
-    /// Data directory (default: $HANGAR_DATA or ./hangar-data).
-    #[arg(long)]
-    pub data: Option<PathBuf>,
     /// Why you look (recorded with the read).
     #[arg(long, default_value = "tracking a parcel at the hub")]
     pub purpose: String,
+    #[command(flatten)]
+    pub remote: crate::client::Remote,
 }
 
+/// Reads the parcel and its history from the running hub, as the person signed in (the hub
+/// records the read with its purpose).
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let dir = crate::data_dir(a.data);
-    if !dir.join(hangar_store::DB_FILE).exists() {
-        bail!(
-            "no Hangar data in {} (run `hangar demo` or `hangar ingest` first, or pass --data)",
-            dir.display()
-        );
-    }
-    let store = EmbeddedStore::open(&dir).with_context(|| format!("opening {}", dir.display()))?;
-    let Some(p) = store.parcel(&a.id)? else {
-        bail!("parcel {} is not in {}", a.id, dir.display());
-    };
-    // The read is recorded before anything is shown.
-    hangar_api::access::record_read(
-        &store,
-        crate::log::operator(),
-        crate::oversight::hub(),
-        &hangar_api::access::Read {
-            subject: Subject::Parcel(p.id),
-            what: "parcel history with the buyer's postcode and the declared value",
-            classes: &[
-                hangar_model::DataClass::Personal,
-                hangar_model::DataClass::Commercial,
-            ],
-            records: 1,
-            query: &format!("hangar track {}", p.id),
-            purpose: &a.purpose,
-        },
+    let client = crate::client::Client::signed_in(&a.remote)?;
+    let purpose = crate::client::encode(&a.purpose);
+    let got = client.call("GET", &format!("/api/parcels/{}?purpose={purpose}", a.id), None)?;
+    let p: Parcel = serde_json::from_value(got["parcel"].clone())
+        .context("your role sees this parcel's delivery view only (the dashboard shows it)")?;
+    let h = client.call(
+        "GET",
+        &format!("/api/parcels/{}/events?purpose={purpose}", a.id),
+        None,
     )?;
-    crate::log::sync_dir(&dir, &store)?;
-    let history = store.history(&a.id)?;
-    let own: Vec<_> = history
-        .iter()
-        .filter(|r| r.event.subject == Subject::Parcel(a.id))
-        .map(|r| &r.event)
-        .collect();
-    let state = ParcelState::derive(own.iter().copied());
+    let own: Vec<Event> =
+        serde_json::from_value(h["events"].clone()).context("the hub sent unreadable events")?;
+    let state = ParcelState::derive(&own);
+    let mut history: Vec<(u64, Event)> = Vec::new();
+    for r in h["history"].as_array().into_iter().flatten() {
+        let seq = r["seq"].as_u64().unwrap_or(0);
+        let e: Event = serde_json::from_value(r["event"].clone())
+            .context("the hub sent unreadable events")?;
+        history.push((seq, e));
+    }
     println!("parcel    {}", p.id);
     println!(
         "waybill   {} on flight {}, ULD {}, bag {}",
@@ -79,15 +62,14 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         state.customs
     );
     println!();
-    for r in &history {
-        let e = &r.event;
+    for (seq, e) in &history {
         let about = match e.subject {
             Subject::Parcel(_) => "parcel".to_string(),
             s => s.kind().to_string(),
         };
         println!(
             "{:>8}  {}  {}  {:<24} {:<11} {:<18} {}",
-            r.seq,
+            seq,
             e.at,
             e.code.as_str(),
             e.code.meaning(),

@@ -385,6 +385,23 @@ fn the_dashboard_in_a_real_browser() {
     b.screenshot("settings");
 
     // 7. A carrier may not see the customs queue.
+    // The administrator adds the carrier from the command line, signed in as themselves.
+    let mut login = Command::new(env!("CARGO_BIN_EXE_hangar"))
+        .args(["login", "--url", &url, "--login", "admin", "--print"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = login.stdin.take().unwrap();
+        writeln!(stdin, "{password}").unwrap();
+    }
+    let token = String::from_utf8_lossy(&login.wait_with_output().unwrap().stdout)
+        .trim()
+        .to_string();
+    assert!(token.starts_with("hgr_"), "hangar login printed a token");
     let out = Command::new(env!("CARGO_BIN_EXE_hangar"))
         .args([
             "users",
@@ -394,11 +411,12 @@ fn the_dashboard_in_a_real_browser() {
             "carrier",
             "--scope",
             "DE-1,DE-2",
-            "--data",
         ])
-        .arg(&data)
+        .env("HANGAR_URL", &url)
+        .env("HANGAR_TOKEN", &token)
         .output()
         .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8_lossy(&out.stdout);
     let carrier_pw = text
         .lines()

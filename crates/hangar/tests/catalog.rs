@@ -5,6 +5,7 @@
 
 mod common;
 use common::hangar;
+use hangar_api::accounts::Role;
 use hangar_oversight::Catalog;
 use rusqlite::Connection;
 use std::collections::BTreeSet;
@@ -110,17 +111,22 @@ fn every_stored_field_has_a_class_and_every_catalogued_column_exists() {
         )
         .unwrap()
     };
-    hangar(&[
-        "customs",
-        "release",
-        &held,
-        "--reason",
-        "papers checked",
-        "--data",
-        d,
-    ]);
-    hangar(&["erase", &held, "--reason", "the buyer asked", "--data", d]);
-    hangar(&["users", "token", "olivia", "--data", d]);
+    let (_, admin) = common::make_user(&dir, "cat-admin", Role::Admin, None);
+    let server = common::serve(&dir, &[], &[]);
+    {
+        for args in [
+            &["customs", "release", &held, "--reason", "papers checked"][..],
+            &["erase", &held, "--reason", "the buyer asked"][..],
+        ] {
+            let out = common::client(&server.base, &admin, args);
+            assert!(
+                out.status.success(),
+                "{args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+    server.stop();
 
     let catalog = Catalog::builtin();
     let mut found = places(&dir, "hangar.db");

@@ -1,5 +1,6 @@
 //! The real `hangar` binary, end to end.
 
+mod common;
 use hangar_store::{EmbeddedStore, Store};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -83,7 +84,10 @@ fn demo_runs_a_day_whose_counts_reconcile() {
 
     // A parcel's whole history.
     let id = s["sample_parcel"].as_str().unwrap();
-    let out = run(&["track", id, "--data", data.to_str().unwrap()]);
+    let (_, token) = common::make_user(&data, "tina", hangar_api::accounts::Role::Operator, None);
+    let server = common::serve(&data, &[], &[]);
+    let out = common::client(&server.base, &token, &["track", id]);
+    server.stop();
     assert!(out.status.success(), "{}", text(&out.stderr));
     let t = text(&out.stdout);
     for code in ["MAN", "DEP", "ARR", "RCF", "CRC", "SDC", "SRT"] {

@@ -1,7 +1,8 @@
 //! `hangar customs` and the demo's customs stage, through the real binary.
 
-use hangar_model::{Detail, EventCode, S10Id};
-use hangar_store::{EmbeddedStore, Store};
+mod common;
+use hangar_api::accounts::Role;
+use hangar_model::{Detail, EventCode};
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -78,17 +79,25 @@ fn the_demo_catches_planted_anomalies_and_declarants_decide_on_record() {
         s["clean_stopped"]
     );
 
-    // Explaining a hold shows the reasons and rule versions, and records the read.
+    // The declarant works through the running hub, as herself.
+    let (_, marie) = common::make_user(&data, "marie", Role::Customs, None);
+    let server = common::serve(&data, &[], &[]);
+    let as_marie = |args: &[&str]| common::client(&server.base, &marie, args);
+    let decisions = |id: &str| -> Vec<hangar_model::Event> {
+        let got = common::request(
+            "GET",
+            &format!("{}/api/parcels/{id}/events", server.base),
+            &common::Auth::Token(marie.clone()),
+            None,
+        );
+        assert_eq!(got.status, 200, "{}", got.body);
+        let v: serde_json::Value = serde_json::from_str(&got.body).unwrap();
+        serde_json::from_value(v["events"].clone()).unwrap()
+    };
+
+    // Explaining a hold shows the reasons and rule versions, and the hub records the read.
     let split = labelled(&data.join("inbox"), "split_order");
-    let out = run(&[
-        "customs",
-        "explain",
-        &split,
-        "--data",
-        d,
-        "--as",
-        "user:marie",
-    ]);
+    let out = as_marie(&["customs", "explain", &split, "--purpose", "inspection 4411"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let t = text(&out.stdout);
     for want in [
@@ -99,22 +108,34 @@ fn the_demo_catches_planted_anomalies_and_declarants_decide_on_record() {
     ] {
         assert!(t.contains(want), "explain shows {want}:\n{t}");
     }
-    let id = S10Id::parse(&split).unwrap();
-    let store = EmbeddedStore::open(&data).unwrap();
-    let events = store.parcel_events(&id).unwrap();
-    let read = events
-        .iter()
+    let read = decisions(&split)
+        .into_iter()
         .find(|e| e.code == EventCode::ACC && e.actor.as_str() == "user:marie")
         .expect("the read is recorded, by who read");
     assert!(
-        matches!(&read.detail, hangar_model::Detail::Accessed { classes, records: 1, query, .. }
-            if classes.contains(&hangar_model::DataClass::Personal) && query.contains("customs explain")),
+        matches!(&read.detail, hangar_model::Detail::Accessed { classes, records: 1, purpose, .. }
+            if classes.contains(&hangar_model::DataClass::Personal) && purpose == "inspection 4411"),
         "{read:?}"
     );
-    drop(store);
+
+    // Nobody acts without their own credentials: no token, a wrong one, or `--as` are refused.
+    let out = Command::new(env!("CARGO_BIN_EXE_hangar"))
+        .args(["customs", "release", &split, "--reason", "x"])
+        .env("HANGAR_URL", &server.base)
+        .env_remove("HANGAR_TOKEN")
+        .env("HANGAR_LOGIN_FILE", tmp.path().join("no-login.json"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("not signed in"), "{}", text(&out.stderr));
+    let out = common::client(&server.base, "hgr_not-a-token", &["customs", "release", &split, "--reason", "x"]);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("401"), "{}", text(&out.stderr));
+    let out = as_marie(&["customs", "release", &split, "--reason", "x", "--as", "user:nobody-at-all"]);
+    assert!(!out.status.success(), "--as is no more");
 
     // A declarant's release needs a reason, is recorded, and happens once.
-    let out = run(&["customs", "release", &split, "--reason", " ", "--data", d]);
+    let out = as_marie(&["customs", "release", &split, "--reason", " "]);
     assert!(!out.status.success());
     assert!(
         text(&out.stderr).contains("--reason: expected"),
@@ -122,27 +143,19 @@ fn the_demo_catches_planted_anomalies_and_declarants_decide_on_record() {
         text(&out.stderr)
     );
     let why = "three separate orders, invoices checked";
-    let out = run(&[
-        "customs",
-        "release",
-        &split,
-        "--reason",
-        why,
-        "--as",
-        "user:marie",
-        "--data",
-        d,
-    ]);
+    let out = as_marie(&["customs", "release", &split, "--reason", why]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let store = EmbeddedStore::open(&data).unwrap();
-    let last = store.parcel_events(&id).unwrap().pop().unwrap();
+    let last = decisions(&split)
+        .into_iter()
+        .filter(|e| e.code != EventCode::ACC)
+        .last()
+        .unwrap();
     assert_eq!(
         (last.code, last.actor.as_str()),
         (EventCode::CCD, "user:marie")
     );
     assert_eq!(last.detail, Detail::Declarant { why: why.into() });
-    drop(store);
-    let out = run(&["customs", "release", &split, "--reason", why, "--data", d]);
+    let out = as_marie(&["customs", "release", &split, "--reason", why]);
     assert!(
         text(&out.stderr).contains("already released"),
         "{}",
@@ -151,15 +164,7 @@ fn the_demo_catches_planted_anomalies_and_declarants_decide_on_record() {
 
     // A parcel handed over can no longer be held.
     let handed = s["sample_parcel"].as_str().unwrap();
-    let out = run(&[
-        "customs",
-        "hold",
-        handed,
-        "--reason",
-        "late tip-off",
-        "--data",
-        d,
-    ]);
+    let out = as_marie(&["customs", "hold", handed, "--reason", "late tip-off"]);
     if !out.status.success() {
         assert!(
             text(&out.stderr).contains("can no longer be held"),
@@ -167,6 +172,7 @@ fn the_demo_catches_planted_anomalies_and_declarants_decide_on_record() {
             text(&out.stderr)
         );
     }
+    server.stop();
     // The declarants' events went into the verifiable log too.
     let out = run(&[
         "audit",

@@ -110,6 +110,26 @@ impl Default for ParcelState {
 }
 
 impl ParcelState {
+    /// Where the parcel is, as the control room's board counts it: `held` while customs holds
+    /// it (unless it is missing), else its stage in snake case.
+    pub fn board_stage(&self) -> &'static str {
+        use crate::ParcelStage as P;
+        if self.customs.is_held() && !matches!(self.stage, P::Missing) {
+            return "held";
+        }
+        match self.stage {
+            P::Unknown => "unknown",
+            P::Manifested => "manifested",
+            P::Received => "received",
+            P::OnSorter => "on_sorter",
+            P::AtChute => "at_chute",
+            P::Rework => "rework",
+            P::Loaded => "loaded",
+            P::HandedOver => "handed_over",
+            P::Missing => "missing",
+        }
+    }
+
     /// Folds `events` (in time order, ties in recording order) into a state.
     pub fn derive<'a>(events: impl IntoIterator<Item = &'a Event>) -> ParcelState {
         let mut s = ParcelState::default();

@@ -11,14 +11,18 @@
 //! - `trucks`: an outbound truck opened at a dock for a carrier route, loaded with released,
 //!   sorted parcels of that route, closed: every parcel handed over (DLV) and the carrier's
 //!   manifest sent through the egress gate along the carrier's declared flow.
+//! - `export`: parcels' fields a person sends along a declared flow, through the gate.
 //!
 //! Synchronous: callers on an async runtime run these on a blocking thread. Time comes from the
 //! `Clock` the hub was given, never from the operating system deep inside.
 
+mod export;
 mod intake;
 mod scans;
 mod trucks;
 
+pub use hangar_egress::ExportError;
+pub use export::{ExportFailure, ExportReceipt, ExportRequest, MAX_EXPORT_PARCELS, field_value};
 pub use intake::{Decided, IntakeError, IntakeReceipt};
 pub use scans::{
     ItemProblem, MAX_SCAN_BATCH_BYTES, MAX_SCAN_ITEMS, SCAN_FUTURE_TOLERANCE_MS, Scan, ScanReceipt,

@@ -122,8 +122,8 @@ fn serve(data: &Path, register: &Path) -> anyhow::Result<Served> {
     })
 }
 
-/// POSTs `body` to the service this benchmark started on 127.0.0.1 (HTTP/1.1, one connection
-/// per request); the response body, after checking the status is one of `ok`.
+/// POSTs `body` to the service this benchmark started on 127.0.0.1; the response body, after
+/// checking the status is one of `ok`.
 fn post(
     base: &str,
     path: &str,
@@ -132,36 +132,11 @@ fn post(
     body: &[u8],
     ok: &[u16],
 ) -> anyhow::Result<String> {
-    use std::io::{Read, Write};
-    let addr = base.strip_prefix("http://").context("an http:// address")?;
-    let mut s =
-        std::net::TcpStream::connect(addr).with_context(|| format!("connecting to {addr}"))?;
-    s.set_nodelay(true)?;
-    let head = format!(
-        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    s.write_all(head.as_bytes())?;
-    s.write_all(body)?;
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw)?;
-    let text = String::from_utf8_lossy(&raw);
-    let status: u16 = text
-        .split(' ')
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .with_context(|| format!("POST {path}: no HTTP status in the answer"))?;
-    let answer = text
-        .split_once("\r\n\r\n")
-        .map_or("", |(_, b)| b)
-        .to_string();
-    if !ok.contains(&status) {
-        bail!(
-            "POST {path}: {status} {}",
-            answer.chars().take(400).collect::<String>()
-        );
+    let a = crate::client::Client::new(base, Some(token.into()))?.send("POST", path, ctype, body)?;
+    if !ok.contains(&a.status) {
+        bail!("POST {path}: {}", crate::client::refusal(&a));
     }
-    Ok(answer)
+    Ok(a.body)
 }
 
 /// Runs `work` over `items` from `clients` threads, each taking the next item; how long it took.
@@ -225,13 +200,23 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     // The live path: the same files over HTTP to a fresh `hangar serve`, from `clients` partners.
     let live = tmp.path().join("live");
     let live_s = path(&live);
-    hangar(&[
-        "users", "add", DEVICE, "--role", "device", "--data", &live_s,
-    ])?;
-    let token = hangar(&["users", "token", DEVICE, "--data", &live_s])?
-        .trim()
+    let admin = hangar(&["users", "add", "admin", "--role", "admin", "--data", &live_s])?;
+    let admin_password = admin
+        .lines()
+        .find_map(|l| l.strip_prefix("password (shown once): "))
+        .context("no password for the first administrator")?
         .to_string();
     let served = serve(&live, &files.ioss_register)?;
+    // The device a partner's gateway would use, added by the administrator through the hub.
+    let (admin_token, _) =
+        crate::client::sign_in(&served.base, "admin", &admin_password, "bench intake")?;
+    let device_password = crate::server::new_password();
+    crate::client::Client::new(&served.base, Some(admin_token))?.call(
+        "POST",
+        "/api/users",
+        Some(&serde_json::json!({ "login": DEVICE, "role": "device", "password": device_password })),
+    )?;
+    let (token, _) = crate::client::sign_in(&served.base, DEVICE, &device_password, "bench")?;
     let upload = |p: &PathBuf| -> anyhow::Result<u64> {
         let name = p
             .file_name()

@@ -29,6 +29,22 @@ pub struct Server {
 }
 
 impl Server {
+    /// Stops the service as Ctrl-C does (it carries the last events into the log and signs a
+    /// checkpoint first) and waits for it.
+    pub fn stop(mut self) {
+        let _ = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status();
+        let t = std::time::Instant::now();
+        while t.elapsed() < std::time::Duration::from_secs(30) {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("hangar serve did not stop within 30 s of Ctrl-C");
+    }
+
     /// The service's process id.
     pub fn pid(&self) -> u32 {
         self.child.id()
@@ -155,23 +171,28 @@ pub enum Auth {
     Session { cookie: String, csrf: String },
 }
 
-/// A user of each role: login, password, token.
+/// A user of each role: login, password, token. A fixture written straight into the data
+/// directory's accounts file (as restoring a backup would); the command line's own way, the
+/// first administrator on the host and the others through the running hub, is tested in
+/// `tests/client.rs`.
 pub fn make_user(dir: &Path, login: &str, role: Role, scope: Option<&str>) -> (String, String) {
-    let d = dir.to_str().unwrap();
-    let mut args = vec!["users", "add", login, "--role", role.as_str(), "--data", d];
-    if let Some(s) = scope {
-        args.extend(["--scope", s]);
-    }
-    let out = hangar(&args);
-    let password = out
-        .lines()
-        .find_map(|l| l.strip_prefix("password (shown once): "))
-        .unwrap()
-        .to_string();
-    let token = hangar(&["users", "token", login, "--data", d])
-        .trim()
-        .to_string();
+    std::fs::create_dir_all(dir).unwrap();
+    let accounts = hangar_api::accounts::Accounts::open(dir).unwrap();
+    let password = format!("pw-{login}-0123456789");
+    accounts.add_user(login, role, scope, &password).unwrap();
+    let token = accounts.create_token(login, "test").unwrap();
     (password, token)
+}
+
+/// Runs `hangar` with `args` as the holder of `token` against the hub at `base`; the output.
+pub fn client(base: &str, token: &str, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_hangar"))
+        .args(args)
+        .env("HANGAR_URL", base)
+        .env("HANGAR_TOKEN", token)
+        .env("HANGAR_LOGIN_FILE", "/nonexistent/hangar-login.json")
+        .output()
+        .expect("run hangar")
 }
 
 /// Signs in through the login form; returns the session cookie and its CSRF token.
