@@ -299,7 +299,7 @@ pub async fn export(
         .into_response(),
         Err(ExportFailure::Gate { sent, error }) => {
             let status = match error {
-                hangar_service::ExportError::Refused(_) => StatusCode::FORBIDDEN,
+                hangar_service::ExportError::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
                 hangar_service::ExportError::Failed { .. } => StatusCode::BAD_GATEWAY,
                 hangar_service::ExportError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
             };

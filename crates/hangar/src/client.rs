@@ -62,7 +62,8 @@ fn saved() -> Option<Saved> {
 pub fn save(url: &str, login: &str, token: &str) -> anyhow::Result<PathBuf> {
     let f = login_file()?;
     if let Some(dir) = f.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create", dir.display()))?;
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("{}: cannot create", dir.display()))?;
     }
     let tmp = f.with_extension("tmp");
     {
@@ -225,7 +226,11 @@ impl Client {
             l.starts_with("transfer-encoding:") && l.contains("chunked")
         });
         let rest = &raw[split + 4..];
-        let body = if chunked { dechunk(rest)? } else { rest.to_vec() };
+        let body = if chunked {
+            dechunk(rest)?
+        } else {
+            rest.to_vec()
+        };
         Ok(Answer {
             status,
             body: String::from_utf8_lossy(&body).into_owned(),
@@ -264,7 +269,10 @@ pub fn sign_in(
     }
     let v = answer.json();
     let token = v["token"].as_str().context("the hub sent no token")?;
-    Ok((token.to_string(), v["role"].as_str().unwrap_or("?").to_string()))
+    Ok((
+        token.to_string(),
+        v["role"].as_str().unwrap_or("?").to_string(),
+    ))
 }
 
 /// A refusal, in words: the status's meaning and the service's message.
@@ -371,7 +379,10 @@ mod tests {
 
     #[test]
     fn only_plain_http_urls_are_taken() {
-        assert_eq!(authority("http://127.0.0.1:8080/").unwrap(), "127.0.0.1:8080");
+        assert_eq!(
+            authority("http://127.0.0.1:8080/").unwrap(),
+            "127.0.0.1:8080"
+        );
         assert_eq!(authority("http://hub").unwrap(), "hub:80");
         assert!(authority("https://hub:443").is_err());
         assert!(authority("http://hub:80/api").is_err());

@@ -6,9 +6,7 @@ use anyhow::{Context, bail};
 use hangar_customs::ioss::Register;
 use hangar_customs::risk::Lists;
 use hangar_customs::{Decision, Engine, EngineConfig, RuleBook};
-use hangar_model::{
-    CustomsOutcome, Date, Detail, Event, EventCode, Parcel, ParcelState, S10Id,
-};
+use hangar_model::{CustomsOutcome, Date, Detail, Event, EventCode, Parcel, ParcelState, S10Id};
 use hangar_screen::{ListSet, Screener};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

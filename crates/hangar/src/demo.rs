@@ -228,6 +228,14 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     // once it exists).
     let host_cell: Arc<std::sync::OnceLock<Arc<HostState>>> = Arc::default();
     let people_decisions: Arc<std::sync::atomic::AtomicU64> = Arc::default();
+    // Without the dashboard, the first administrator is made here, so the finished day can be
+    // served and signed in to (`hangar serve --data DIR`, `hangar login --login admin`).
+    let admin_password = if a.headless {
+        let accounts = hangar_api::accounts::Accounts::open(&dir)?;
+        crate::server::first_admin(&accounts, store.as_ref())?
+    } else {
+        None
+    };
     let dashboard = if a.headless {
         None
     } else {
@@ -586,6 +594,12 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     } else {
         print_summary(&summary, start.elapsed());
     }
+    if let Some(p) = admin_password {
+        eprintln!(
+            "to look around: hangar serve --data {}, then hangar login --login admin (password {p}, shown once)",
+            summary.data_dir
+        );
+    }
     if !problems.is_empty() {
         bail!("the day does not reconcile: {}", problems.join("; "));
     }
@@ -846,7 +860,7 @@ fn print_summary(s: &Summary, wall: Duration) {
         stages.join(", ")
     );
     println!(
-        "data in {}; follow a parcel: hangar serve --data {} (prints the admin's password), then hangar login --login admin and hangar track {}",
+        "data in {}; follow a parcel with the hub serving it (hangar serve --data {}) and you signed in (hangar login): hangar track {}",
         s.data_dir, s.data_dir, s.sample_parcel
     );
     let o = &s.oversight;

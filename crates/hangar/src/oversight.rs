@@ -3,8 +3,8 @@
 //! and erasure. The rules live in `hangar-oversight`, the recording in `hangar-api::controls`
 //! and `hangar-egress`; this wires them to the command line.
 
-use anyhow::{Context, bail};
 use crate::client::{Client, Remote};
+use anyhow::{Context, bail};
 use hangar_api::controls::{self, Origin, Outcome};
 use hangar_model::{Actor, Control, DataClass, Location, Timestamp};
 use hangar_oversight::{Catalog, Flows, Policy};
@@ -398,7 +398,11 @@ pub fn export(a: ExportArgs) -> anyhow::Result<ExitCode> {
     if answer.status != 201 {
         bail!("{}", crate::client::refusal(&answer));
     }
-    println!("exported {} records along flow {}", text(&v, "records"), a.flow);
+    println!(
+        "exported {} records along flow {}",
+        text(&v, "records"),
+        a.flow
+    );
     Ok(ExitCode::SUCCESS)
 }
 

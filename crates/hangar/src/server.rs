@@ -383,7 +383,9 @@ pub fn users(cmd: UsersCmd) -> anyhow::Result<ExitCode> {
                 );
             }
             println!("password (shown once): {password}");
-            println!("they sign in with `hangar login --login {login}` (a device: `hangar login --login {login} --print` for its token)");
+            println!(
+                "they sign in with `hangar login --login {login}` (a device: `hangar login --login {login} --print` for its token)"
+            );
         }
         UsersCmd::List { remote } => {
             let v = crate::client::Client::signed_in(&remote)?.call("GET", "/api/users", None)?;
@@ -455,7 +457,9 @@ pub fn login(a: LoginArgs) -> anyhow::Result<ExitCode> {
 /// `hangar logout`: forgets the saved token.
 pub fn logout() -> anyhow::Result<ExitCode> {
     if crate::client::forget()? {
-        println!("signed out: the saved token is forgotten (it stays valid until an administrator removes it)");
+        println!(
+            "signed out: the saved token is forgotten (it stays valid until an administrator removes it)"
+        );
     } else {
         println!("not signed in");
     }

@@ -140,10 +140,7 @@ pub fn print_report(r: &Report, json: bool) -> anyhow::Result<()> {
 
 pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
     match cmd {
-        Cmd::Serve {
-            data,
-            addr,
-        } => {
+        Cmd::Serve { data, addr } => {
             let dir = crate::data_dir(data);
             let store = Arc::new(EmbeddedStore::open(&dir)?);
             // With `hangar serve` running on the same data directory, that server holds the log

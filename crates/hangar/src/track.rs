@@ -22,7 +22,11 @@ pub struct Args {
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let client = crate::client::Client::signed_in(&a.remote)?;
     let purpose = crate::client::encode(&a.purpose);
-    let got = client.call("GET", &format!("/api/parcels/{}?purpose={purpose}", a.id), None)?;
+    let got = client.call(
+        "GET",
+        &format!("/api/parcels/{}?purpose={purpose}", a.id),
+        None,
+    )?;
     let p: Parcel = serde_json::from_value(got["parcel"].clone())
         .context("your role sees this parcel's delivery view only (the dashboard shows it)")?;
     let h = client.call(
@@ -36,8 +40,8 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let mut history: Vec<(u64, Event)> = Vec::new();
     for r in h["history"].as_array().into_iter().flatten() {
         let seq = r["seq"].as_u64().unwrap_or(0);
-        let e: Event = serde_json::from_value(r["event"].clone())
-            .context("the hub sent unreadable events")?;
+        let e: Event =
+            serde_json::from_value(r["event"].clone()).context("the hub sent unreadable events")?;
         history.push((seq, e));
     }
     println!("parcel    {}", p.id);

@@ -133,6 +133,14 @@ fn every_route_admits_exactly_its_roles_and_bad_bodies_get_clear_errors() {
                     "application/x-www-form-urlencoded",
                     format!("csrf={csrf}&action=hold&reason=matrix+check"),
                 )),
+                ("POST", "/api/login") => Some((
+                    "application/json",
+                    r#"{"login":"root2","password":"pw-root2-0123456789","label":"matrix"}"#.into(),
+                )),
+                ("POST", "/api/exports") => Some((
+                    "application/json",
+                    r#"{"flow":"matrix-undeclared","fields":["parcel.id"],"limit":1}"#.into(),
+                )),
                 ("POST", "/api/tokens") => {
                     Some(("application/json", r#"{"label":"matrix"}"#.into()))
                 }

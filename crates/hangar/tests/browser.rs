@@ -416,7 +416,11 @@ fn the_dashboard_in_a_real_browser() {
         .env("HANGAR_TOKEN", &token)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout);
     let carrier_pw = text
         .lines()

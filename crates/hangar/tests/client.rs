@@ -50,9 +50,18 @@ fn people_act_through_the_hub_as_themselves() {
     let nowhere = "http://127.0.0.1:9";
 
     // The bootstrap: the first user of a data directory is its administrator, made on the host.
-    let out = run(&file("x"), nowhere, &["users", "add", "olga", "--role", "operator", "--data", d], "");
+    let out = run(
+        &file("x"),
+        nowhere,
+        &["users", "add", "olga", "--role", "operator", "--data", d],
+        "",
+    );
     assert!(!out.status.success());
-    assert!(text(&out.stderr).contains("the first one is its administrator"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("the first one is its administrator"),
+        "{}",
+        text(&out.stderr)
+    );
     let ada_pw = password_of(&ok(&run(
         &file("x"),
         nowhere,
@@ -60,43 +69,93 @@ fn people_act_through_the_hub_as_themselves() {
         "",
     )));
     // After that, nobody adds users behind the hub's back.
-    let out = run(&file("x"), nowhere, &["users", "add", "eve", "--role", "admin", "--data", d], "");
+    let out = run(
+        &file("x"),
+        nowhere,
+        &["users", "add", "eve", "--role", "admin", "--data", d],
+        "",
+    );
     assert!(!out.status.success());
-    assert!(text(&out.stderr).contains("has users already"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("has users already"),
+        "{}",
+        text(&out.stderr)
+    );
 
     let server = common::serve(&dir, &[], &[]);
     let url = server.base.as_str();
     let login_file = file("ada");
 
     // Signing in: a wrong password is refused; the right one saves a token only its owner reads.
-    let out = run(&login_file, url, &["login", "--login", "ada"], "not-her-password\n");
+    let out = run(
+        &login_file,
+        url,
+        &["login", "--login", "ada"],
+        "not-her-password\n",
+    );
     assert!(!out.status.success());
-    assert!(text(&out.stderr).contains("wrong login or password"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("wrong login or password"),
+        "{}",
+        text(&out.stderr)
+    );
     assert!(!login_file.exists());
-    let out = ok(&run(&login_file, url, &["login", "--login", "ada"], &format!("{ada_pw}\n")));
-    assert!(out.contains("signed in to") && out.contains("as ada (admin)"), "{out}");
+    let out = ok(&run(
+        &login_file,
+        url,
+        &["login", "--login", "ada"],
+        &format!("{ada_pw}\n"),
+    ));
+    assert!(
+        out.contains("signed in to") && out.contains("as ada (admin)"),
+        "{out}"
+    );
     {
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(&login_file).unwrap().permissions().mode();
-        assert_eq!(mode & 0o077, 0, "the login file is its owner's only: {mode:o}");
+        assert_eq!(
+            mode & 0o077,
+            0,
+            "the login file is its owner's only: {mode:o}"
+        );
     }
     // Signing in again replaces the token of the same label rather than piling them up.
-    ok(&run(&login_file, url, &["login", "--login", "ada"], &format!("{ada_pw}\n")));
+    ok(&run(
+        &login_file,
+        url,
+        &["login", "--login", "ada"],
+        &format!("{ada_pw}\n"),
+    ));
 
     // The administrator adds people through the hub; each then signs in as themselves.
     let as_ada = |args: &[&str]| run(&login_file, url, args, "");
-    let olga_pw = password_of(&ok(&as_ada(&["users", "add", "olga", "--role", "operator"])));
+    let olga_pw = password_of(&ok(&as_ada(&[
+        "users", "add", "olga", "--role", "operator",
+    ])));
     let cid_pw = password_of(&ok(&as_ada(&["users", "add", "cid", "--role", "customs"])));
     let abe = ok(&as_ada(&["users", "add", "abe", "--role", "admin"]));
-    assert!(abe.contains("waiting for approval"), "a new administrator waits: {abe}");
+    assert!(
+        abe.contains("waiting for approval"),
+        "a new administrator waits: {abe}"
+    );
     let listed = ok(&as_ada(&["users", "list"]));
     for who in ["ada", "olga", "cid"] {
         assert!(listed.contains(who), "{listed}");
     }
     let olga_file = file("olga");
-    ok(&run(&olga_file, url, &["login", "--login", "olga"], &format!("{olga_pw}\n")));
+    ok(&run(
+        &olga_file,
+        url,
+        &["login", "--login", "olga"],
+        &format!("{olga_pw}\n"),
+    ));
     let cid_file = file("cid");
-    ok(&run(&cid_file, url, &["login", "--login", "cid"], &format!("{cid_pw}\n")));
+    ok(&run(
+        &cid_file,
+        url,
+        &["login", "--login", "cid"],
+        &format!("{cid_pw}\n"),
+    ));
     let as_olga = |args: &[&str]| run(&olga_file, url, args, "");
     let as_cid = |args: &[&str]| run(&cid_file, url, args, "");
 
@@ -127,15 +186,31 @@ fn people_act_through_the_hub_as_themselves() {
         .take_while(char::is_ascii_digit)
         .collect();
     let own = as_olga(&["control", "approve", &seq, "--reason", "me"]);
-    assert!(!own.status.success(), "a proposer approves their own change");
+    assert!(
+        !own.status.success(),
+        "a proposer approves their own change"
+    );
     let named = as_olga(&["control", "approve", &seq, "--reason", "me", "--as", "ada"]);
     assert!(!named.status.success(), "--as names someone else");
-    assert!(text(&named.stderr).contains("--as"), "{}", text(&named.stderr));
+    assert!(
+        text(&named.stderr).contains("--as"),
+        "{}",
+        text(&named.stderr)
+    );
     let customs = as_cid(&["control", "approve", &seq, "--reason", "why not"]);
-    assert!(!customs.status.success(), "customs may not change the route plan");
+    assert!(
+        !customs.status.success(),
+        "customs may not change the route plan"
+    );
     let listed = ok(&as_ada(&["control", "list"]));
     assert!(listed.contains(&format!("#{seq} waiting")), "{listed}");
-    let out = ok(&as_ada(&["control", "approve", &seq, "--reason", "checked the floor plan"]));
+    let out = ok(&as_ada(&[
+        "control",
+        "approve",
+        &seq,
+        "--reason",
+        "checked the floor plan",
+    ]));
     assert!(out.contains("applied: version"), "{out}");
     let history = ok(&as_ada(&["control", "history", "route-plan"]));
     assert!(
@@ -144,16 +219,41 @@ fn people_act_through_the_hub_as_themselves() {
         "{history}"
     );
 
+    // Exports go through the hub's gate as the person who asks: an undeclared flow is refused
+    // (and recorded), an auditor may not export at all.
+    let out = as_olga(&[
+        "export",
+        "--flow",
+        "nowhere",
+        "--fields",
+        "parcel.id,consignee.name",
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("export refused"),
+        "{}",
+        text(&out.stderr)
+    );
+
     // Signing out forgets the token: the next command is refused before it reaches the hub.
     ok(&as_olga(&["logout"]));
     assert!(!olga_file.exists());
     let out = as_olga(&["control", "list"]);
     assert!(!out.status.success());
-    assert!(text(&out.stderr).contains("not signed in"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("not signed in"),
+        "{}",
+        text(&out.stderr)
+    );
     server.stop();
 
     // The log verifies, with every one of those acts in it.
     let key = format!("{d}/keys/log.pub");
-    let out = run(&file("x"), nowhere, &["audit", "verify", "--log", d, "--key", &key], "");
+    let out = run(
+        &file("x"),
+        nowhere,
+        &["audit", "verify", "--log", d, "--key", &key],
+        "",
+    );
     assert!(ok(&out).starts_with("OK"));
 }

@@ -127,11 +127,27 @@ fn the_demo_catches_planted_anomalies_and_declarants_decide_on_record() {
         .output()
         .unwrap();
     assert!(!out.status.success());
-    assert!(text(&out.stderr).contains("not signed in"), "{}", text(&out.stderr));
-    let out = common::client(&server.base, "hgr_not-a-token", &["customs", "release", &split, "--reason", "x"]);
+    assert!(
+        text(&out.stderr).contains("not signed in"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = common::client(
+        &server.base,
+        "hgr_not-a-token",
+        &["customs", "release", &split, "--reason", "x"],
+    );
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("401"), "{}", text(&out.stderr));
-    let out = as_marie(&["customs", "release", &split, "--reason", "x", "--as", "user:nobody-at-all"]);
+    let out = as_marie(&[
+        "customs",
+        "release",
+        &split,
+        "--reason",
+        "x",
+        "--as",
+        "user:nobody-at-all",
+    ]);
     assert!(!out.status.success(), "--as is no more");
 
     // A declarant's release needs a reason, is recorded, and happens once.

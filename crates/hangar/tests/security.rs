@@ -603,9 +603,18 @@ fn erased_personal_data_is_gone_from_the_store_and_the_log_still_verifies() {
     let out = common::client(
         &server.base,
         &ada,
-        &["erase", id.as_str(), "--reason", "the buyer's request of 2026-11-30"],
+        &[
+            "erase",
+            id.as_str(),
+            "--reason",
+            "the buyer's request of 2026-11-30",
+        ],
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let tracked = common::client(&server.base, &ada, &["track", id.as_str()]);
     server.stop();
     {

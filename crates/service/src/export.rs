@@ -104,17 +104,26 @@ impl Hub {
         }
         let gate = self.gate.clone().ok_or(ExportFailure::NoGate)?;
         let mut ids = Vec::new();
-        self.store.for_each_parcel_state(&mut |id, s| {
-            if ids.len() < limit && r.stage.as_deref().is_none_or(|w| w == s.board_stage()) {
-                ids.push((id, s));
-            }
-        }).map_err(HubError::from)?;
+        self.store
+            .for_each_parcel_state(&mut |id, s| {
+                if ids.len() < limit && r.stage.as_deref().is_none_or(|w| w == s.board_stage()) {
+                    ids.push((id, s));
+                }
+            })
+            .map_err(HubError::from)?;
         let mut sent = ExportReceipt {
             flow: r.flow.clone(),
             records: 0,
             batches: Vec::new(),
         };
-        for chunk in ids.chunks(MAX_BATCH_RECORDS) {
+        // No parcel selected: the gate still decides on (and records) the request itself.
+        let empty = [];
+        let chunks: Vec<&[(hangar_model::S10Id, ParcelState)]> = if ids.is_empty() {
+            vec![&empty]
+        } else {
+            ids.chunks(MAX_BATCH_RECORDS).collect()
+        };
+        for chunk in chunks {
             let mut rows = Vec::with_capacity(chunk.len());
             for (id, s) in chunk {
                 if let Some(p) = self.store.parcel(id).map_err(HubError::from)? {

@@ -21,8 +21,8 @@ mod intake;
 mod scans;
 mod trucks;
 
-pub use hangar_egress::ExportError;
 pub use export::{ExportFailure, ExportReceipt, ExportRequest, MAX_EXPORT_PARCELS, field_value};
+pub use hangar_egress::ExportError;
 pub use intake::{Decided, IntakeError, IntakeReceipt};
 pub use scans::{
     ItemProblem, MAX_SCAN_BATCH_BYTES, MAX_SCAN_ITEMS, SCAN_FUTURE_TOLERANCE_MS, Scan, ScanReceipt,

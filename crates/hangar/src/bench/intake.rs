@@ -132,7 +132,8 @@ fn post(
     body: &[u8],
     ok: &[u16],
 ) -> anyhow::Result<String> {
-    let a = crate::client::Client::new(base, Some(token.into()))?.send("POST", path, ctype, body)?;
+    let a =
+        crate::client::Client::new(base, Some(token.into()))?.send("POST", path, ctype, body)?;
     if !ok.contains(&a.status) {
         bail!("POST {path}: {}", crate::client::refusal(&a));
     }
@@ -200,7 +201,9 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     // The live path: the same files over HTTP to a fresh `hangar serve`, from `clients` partners.
     let live = tmp.path().join("live");
     let live_s = path(&live);
-    let admin = hangar(&["users", "add", "admin", "--role", "admin", "--data", &live_s])?;
+    let admin = hangar(&[
+        "users", "add", "admin", "--role", "admin", "--data", &live_s,
+    ])?;
     let admin_password = admin
         .lines()
         .find_map(|l| l.strip_prefix("password (shown once): "))
@@ -214,7 +217,9 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     crate::client::Client::new(&served.base, Some(admin_token))?.call(
         "POST",
         "/api/users",
-        Some(&serde_json::json!({ "login": DEVICE, "role": "device", "password": device_password })),
+        Some(
+            &serde_json::json!({ "login": DEVICE, "role": "device", "password": device_password }),
+        ),
     )?;
     let (token, _) = crate::client::sign_in(&served.base, DEVICE, &device_password, "bench")?;
     let upload = |p: &PathBuf| -> anyhow::Result<u64> {
