@@ -94,7 +94,12 @@ pub fn record_read(
     location: Location,
     r: &Read,
 ) -> Result<u64, StoreError> {
-    store.append(&[read_event(reader, location, r, crate::actions::now())])
+    store.append(&[read_event(
+        reader,
+        location,
+        r,
+        hangar_service::actions::now(),
+    )])
 }
 
 /// A refusal to record.
@@ -163,7 +168,7 @@ impl Denials {
         location: Location,
         d: Denial,
     ) -> Result<(), StoreError> {
-        let now = crate::actions::now().unix_ms();
+        let now = hangar_service::actions::now().unix_ms();
         let key = if d.actor == anonymous() {
             format!(
                 "anonymous@{}",
@@ -188,7 +193,7 @@ impl Denials {
                         &v.last,
                         location,
                         v.suppressed - 1,
-                        crate::actions::now(),
+                        hangar_service::actions::now(),
                     ));
                 }
             }
@@ -200,7 +205,12 @@ impl Denials {
             });
             if win.recorded < DENIALS_PER_MINUTE {
                 win.recorded += 1;
-                out.push(denial_event(&d, location, 0, crate::actions::now()));
+                out.push(denial_event(
+                    &d,
+                    location,
+                    0,
+                    hangar_service::actions::now(),
+                ));
             } else {
                 win.suppressed += 1;
                 win.last = d;
@@ -214,7 +224,7 @@ impl Denials {
 
     /// Records the counts of callers whose minute is over (called every second by the server).
     pub fn flush(&self, store: &dyn Store, location: Location) -> Result<(), StoreError> {
-        let out = self.expired(crate::actions::now().unix_ms(), location);
+        let out = self.expired(hangar_service::actions::now().unix_ms(), location);
         if out.is_empty() {
             return Ok(());
         }
@@ -238,7 +248,7 @@ impl Denials {
                     &v.last,
                     location,
                     v.suppressed - 1,
-                    crate::actions::now(),
+                    hangar_service::actions::now(),
                 ));
             }
         }

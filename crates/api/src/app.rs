@@ -2,7 +2,6 @@
 //! router, built from the route table so that no route escapes its declared roles.
 
 use crate::access::{self, Denial, Denials, DeniedNote, ReadNote};
-use crate::accounts::{Accounts, Role, User};
 use crate::config::Config;
 use crate::live::Live;
 use crate::metrics::Metrics;
@@ -15,6 +14,7 @@ use axum::routing::{MethodRouter, get, post};
 use axum::{Json, Router};
 use hangar_ledger::Ledger;
 use hangar_model::S10Id;
+use hangar_service::accounts::{Accounts, Role, User};
 use hangar_store::Store;
 use std::sync::Arc;
 use std::time::Instant;
@@ -67,7 +67,7 @@ impl App {
     /// hub (the sort host) through `on_control`.
     pub fn reload(&self, control: hangar_model::Control) {
         if control == hangar_model::Control::RoutePlan {
-            match crate::controls::current(self.store.as_ref(), control)
+            match hangar_service::controls::current(self.store.as_ref(), control)
                 .map_err(|e| e.to_string())
                 .and_then(|doc| {
                     hangar_sort::Plan::parse("route-plan (in force)", &doc)
@@ -160,10 +160,10 @@ impl From<hangar_store::StoreError> for ApiError {
     }
 }
 
-impl From<crate::accounts::AccountError> for ApiError {
-    fn from(e: crate::accounts::AccountError) -> Self {
+impl From<hangar_service::accounts::AccountError> for ApiError {
+    fn from(e: hangar_service::accounts::AccountError) -> Self {
         match e {
-            crate::accounts::AccountError::Invalid(m) => {
+            hangar_service::accounts::AccountError::Invalid(m) => {
                 ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, m)
             }
             other => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, other.to_string()),

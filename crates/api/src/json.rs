@@ -3,14 +3,14 @@
 //! parcel's parties, goods and values is recorded as an `ACC` event.
 
 use crate::access::ReadNote;
-use crate::accounts::Role;
-use crate::actions::{ActionError, declarant_decision};
 use crate::app::{ApiError, Body, Caller, Shared, blocking};
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::{Extension, Json};
 use hangar_model::{CustomsOutcome, Event, Parcel, S10Id};
+use hangar_service::accounts::Role;
+use hangar_service::actions::{ActionError, declarant_decision};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -185,7 +185,7 @@ pub async fn tracking(
 }
 
 /// `GET /api/me`.
-pub async fn me(Extension(c): Extension<Caller>) -> Json<crate::accounts::User> {
+pub async fn me(Extension(c): Extension<Caller>) -> Json<hangar_service::accounts::User> {
     Json(c.user)
 }
 
@@ -669,7 +669,7 @@ pub async fn add_user(
         crate::oversee::origin(&app),
     );
     let (user, outcome) = blocking(move || {
-        Ok(crate::controls::add_user(
+        Ok(hangar_service::controls::add_user(
             store.as_ref(),
             &accounts,
             &b.login,
@@ -683,7 +683,7 @@ pub async fn add_user(
     })
     .await?;
     let status = match outcome {
-        crate::controls::Outcome::Pending { .. } => StatusCode::ACCEPTED,
+        hangar_service::controls::Outcome::Pending { .. } => StatusCode::ACCEPTED,
         _ => StatusCode::CREATED,
     };
     Ok((status, Json(json!({ "user": user, "change": outcome }))).into_response())

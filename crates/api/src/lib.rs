@@ -5,10 +5,10 @@
 //! UI (`openapi`), health and readiness, and the verifiable log (`log`). Every route is declared
 //! once in `routes::ROUTES` with the roles it admits; a middleware refuses anything else (401
 //! without credentials, 403 with the wrong role), and the OpenAPI document and the route x role
-//! tests are generated from the same table. `accounts` keeps users (Argon2id), API tokens and
-//! sessions (SHA-256 digests only). `live` folds the store's events as they come into what the
-//! screens show. `actions` holds what people change (a declarant's decision, an erasure).
-//! `access` records reads of sensitive data and refusals, and limits administration to
+//! tests are generated from the same table. Users, tokens and sessions, the guarded settings and
+//! what people decide live in `hangar-service`; this crate only translates requests into its
+//! calls (`floor`: files, scans, trucks, exports; `oversee`: settings, catalog, flows, report).
+//! `live` folds the store's events as they come into what the screens show. `access` records reads of sensitive data and refusals, and limits administration to
 //! configured networks. `config` is the typed configuration (file, then environment).
 //!
 //! Handlers never touch the disk on the async workers: store calls run on the blocking pool.
@@ -16,12 +16,9 @@
 #![recursion_limit = "256"]
 
 pub mod access;
-pub mod accounts;
-pub mod actions;
 pub mod app;
 pub mod audit;
 pub mod config;
-pub mod controls;
 pub mod floor;
 pub mod json;
 pub mod live;

@@ -3,12 +3,12 @@
 
 use crate::access::ReadNote;
 use crate::app::{ApiError, Body, Caller, Shared, blocking, hub_location};
-use crate::controls::{self, ControlError, Origin, Outcome};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use hangar_model::{Control, DataClass, S10Id, Subject};
+use hangar_service::controls::{self, ControlError, Origin, Outcome};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -28,7 +28,7 @@ impl From<ControlError> for ApiError {
 /// Where and when a person's change happens now.
 pub fn origin(app: &Shared) -> Origin {
     Origin {
-        at: crate::actions::now(),
+        at: hangar_service::actions::now(),
         location: hub_location(app),
     }
 }
@@ -235,7 +235,7 @@ pub async fn report_for(
     let (from, to) = crate::audit::period(
         q.from.as_deref(),
         q.to.as_deref(),
-        crate::actions::now().date(),
+        hangar_service::actions::now().date(),
     )
     .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e))?;
     let log = app.log.clone().ok_or_else(|| {
@@ -293,17 +293,16 @@ pub async fn erase(
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, format!("id: {e}")))?;
     let (store, actor, loc) = (app.store.clone(), c.user.actor(), hub_location(&app));
     let n = blocking(move || {
-        crate::actions::erase_on_request(store.as_ref(), &[id], &b.reason, actor, loc).map_err(
-            |e| match e {
-                crate::actions::ActionError::Refused(m) => {
+        hangar_service::actions::erase_on_request(store.as_ref(), &[id], &b.reason, actor, loc)
+            .map_err(|e| match e {
+                hangar_service::actions::ActionError::Refused(m) => {
                     ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, m)
                 }
-                crate::actions::ActionError::NoParcel(id) => {
+                hangar_service::actions::ActionError::NoParcel(id) => {
                     ApiError::new(StatusCode::NOT_FOUND, format!("no parcel {id}"))
                 }
-                crate::actions::ActionError::Store(e) => e.into(),
-            },
-        )
+                hangar_service::actions::ActionError::Store(e) => e.into(),
+            })
     })
     .await?;
     Ok(Json(json!({ "parcel": id.to_string(), "erased": n == 1 })))

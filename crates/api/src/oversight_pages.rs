@@ -3,7 +3,6 @@
 //! changes, alerts).
 
 use crate::app::{Caller, Shared, blocking};
-use crate::controls;
 use crate::oversee::{PeriodQuery, report_for, report_note, verdict};
 use crate::web::{csrf_ok, error_page, html_response, n, page, page_error, url_encode};
 use axum::Extension;
@@ -12,6 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use hangar_model::{Control, DataClass};
 use hangar_oversight::report::Report;
+use hangar_service::controls;
 use maud::{Markup, PreEscaped, html};
 use serde::Deserialize;
 use std::collections::BTreeMap;

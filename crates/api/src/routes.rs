@@ -2,8 +2,8 @@
 //! middleware, the OpenAPI document and the route x role tests all read this table; a route
 //! that is not in it is refused.
 
-use crate::accounts::Role;
 use hangar_model::DataClass;
+use hangar_service::accounts::Role;
 
 /// Who may call a route.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

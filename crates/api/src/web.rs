@@ -3,7 +3,6 @@
 //! the parcel page, the login page and the public tracking page. Every asset is vendored and
 //! served from `/assets`; pages load nothing from anywhere else.
 
-use crate::accounts::Role;
 use crate::app::{ApiError, Caller, SESSION_COOKIE, Shared, blocking, cookie};
 use crate::live::{FLOW, LiveState};
 use axum::Extension;
@@ -11,6 +10,7 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use hangar_model::{CustomsOutcome, Detail, S10Id};
+use hangar_service::accounts::Role;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use serde::Deserialize;
 use std::fmt::Write;

@@ -171,10 +171,11 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     // 1. A realistic day, written as the files shippers and airlines send.
     let day = generate(config);
     mark("generate", &mut lap);
-    let inbox = dir.join("inbox");
+    // Kept apart from `inbox/`, which a hub serving this directory later would take them from.
+    let received = dir.join("files");
     let pb = ui::bar(day.parcels.len() as u64, "writing", "parcels", quiet);
-    let written = write_day(&day, &inbox, |n| pb.set_position(n as u64))
-        .with_context(|| format!("writing {}", inbox.display()))?;
+    let written = write_day(&day, &received, |n| pb.set_position(n as u64))
+        .with_context(|| format!("writing {}", received.display()))?;
     pb.finish_and_clear();
     mark("write_files", &mut lap);
 
@@ -207,10 +208,10 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         .unwrap_or_default()
         .plus_min(-90);
     let demo_actor = Actor::parse("system:demo").expect("actor");
-    hangar_api::controls::ensure_defaults(
+    hangar_service::controls::ensure_defaults(
         store.as_ref(),
         demo_actor,
-        hangar_api::controls::Origin {
+        hangar_service::controls::Origin {
             at: setup_at,
             location: crate::oversight::hub(),
         },
@@ -231,7 +232,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     // Without the dashboard, the first administrator is made here, so the finished day can be
     // served and signed in to (`hangar serve --data DIR`, `hangar login --login admin`).
     let admin_password = if a.headless {
-        let accounts = hangar_api::accounts::Accounts::open(&dir)?;
+        let accounts = hangar_service::accounts::Accounts::open(&dir)?;
         crate::server::first_admin(&accounts, store.as_ref())?
     } else {
         None
@@ -640,7 +641,7 @@ fn start_dashboard(
     host: Arc<std::sync::OnceLock<Arc<HostState>>>,
     people_decisions: Arc<std::sync::atomic::AtomicU64>,
 ) -> anyhow::Result<crate::server::Running> {
-    let accounts = hangar_api::accounts::Accounts::open(dir)?;
+    let accounts = hangar_service::accounts::Accounts::open(dir)?;
     let password = crate::server::first_admin(&accounts, store.as_ref())?.unwrap_or_default();
     drop(accounts);
     let host2 = host.clone();
@@ -663,7 +664,7 @@ fn start_dashboard(
         if c == hangar_model::Control::RoutePlan
             && let Some(h) = host2.get()
         {
-            match hangar_api::controls::current(store2.as_ref(), c)
+            match hangar_service::controls::current(store2.as_ref(), c)
                 .map_err(|e| e.to_string())
                 .and_then(|d| {
                     hangar_sort::Plan::parse("route-plan (in force)", &d).map_err(|e| e.to_string())

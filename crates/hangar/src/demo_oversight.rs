@@ -6,13 +6,13 @@
 //! proposing changes, and the audit report of the day.
 
 use anyhow::Context;
-use hangar_api::accounts::{Accounts, Role};
-use hangar_api::controls::{self, Origin};
 use hangar_egress::{Gate, Offer};
 use hangar_model::{
     Actor, Control, DataClass, Date, Detail, Event, EventCode, S10Id, Subject, Timestamp,
 };
 use hangar_oversight::Dataset;
+use hangar_service::accounts::{Accounts, Role};
+use hangar_service::controls::{self, Origin};
 use hangar_store::Store;
 use serde_json::json;
 use std::collections::BTreeMap;

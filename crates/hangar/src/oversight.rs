@@ -5,9 +5,9 @@
 
 use crate::client::{Client, Remote};
 use anyhow::{Context, bail};
-use hangar_api::controls::{self, Origin, Outcome};
 use hangar_model::{Actor, Control, DataClass, Location, Timestamp};
 use hangar_oversight::{Catalog, Flows, Policy};
+use hangar_service::controls::{self, Origin, Outcome};
 use hangar_store::{EmbeddedStore, Erasure, Store};
 use std::path::PathBuf;
 use std::process::ExitCode;

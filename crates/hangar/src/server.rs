@@ -2,11 +2,11 @@
 //! metrics) over a data directory, and its accounts.
 
 use anyhow::{Context, bail};
-use hangar_api::accounts::{Accounts, Role};
 use hangar_api::app::{App, CustomsHook};
 use hangar_api::live::Live;
 use hangar_api::{Access, Config};
 use hangar_ledger::Ledger;
+use hangar_service::accounts::{Accounts, Role};
 use hangar_store::{EmbeddedStore, Store};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -85,7 +85,7 @@ pub fn first_admin(accounts: &Accounts, store: &dyn Store) -> anyhow::Result<Opt
         return Ok(None);
     }
     let password = new_password();
-    hangar_api::controls::add_user(
+    hangar_service::controls::add_user(
         store,
         accounts,
         "admin",
@@ -207,7 +207,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let system = hangar_model::Actor::parse("system:hangar").expect("actor");
     if let Some(f) = &a.initial_flows {
         let doc = std::fs::read_to_string(f).with_context(|| format!("{}", f.display()))?;
-        hangar_api::controls::ensure_defaults(
+        hangar_service::controls::ensure_defaults(
             store.as_ref(),
             system,
             crate::oversight::origin(),
@@ -237,6 +237,16 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     live.watch_inbox(&dir)?;
     let log = Some(log);
     let final_log = log.clone();
+    // Listening for Ctrl-C, and SIGTERM as service managers send it, from before the address is
+    // announced and across ticks, so no stop request is lost and every stop is a clean one.
+    let (mut interrupt, mut terminate) = {
+        use tokio::signal::unix::{SignalKind, signal};
+        let _rt = rt.enter();
+        (
+            signal(SignalKind::interrupt())?,
+            signal(SignalKind::terminate())?,
+        )
+    };
     println!(
         "Hangar serving {} at http://{}/",
         dir.display(),
@@ -264,7 +274,8 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         let mut last_retention: Option<std::time::Instant> = None;
         loop {
             tokio::select! {
-                _ = tokio::signal::ctrl_c() => break,
+                _ = interrupt.recv() => break,
+                _ = terminate.recv() => break,
                 _ = tick.tick() => {
                     let (r, l) = (r2.clone(), log.clone());
                     let due = last_retention.is_none_or(|t| t.elapsed() >= std::time::Duration::from_secs(3600));
@@ -280,10 +291,17 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
                 }
             }
         }
-    });
+        anyhow::Ok(())
+    })?;
     running.live.stop();
     // What was stored since the last second's tick goes into the log before the process ends.
     running.tick(final_log.as_ref());
+    // ...under a signed checkpoint, so an auditor sees the whole day up to the stop.
+    if let Some(l) = &final_log
+        && let Err(e) = l.checkpoint_now()
+    {
+        eprintln!("warning: the last checkpoint was not signed: {e}");
+    }
     println!("stopped");
     Ok(ExitCode::SUCCESS)
 }
@@ -333,7 +351,7 @@ pub fn users(cmd: UsersCmd) -> anyhow::Result<ExitCode> {
                     );
                 }
                 let store = EmbeddedStore::open(&dir)?;
-                let (u, _) = hangar_api::controls::add_user(
+                let (u, _) = hangar_service::controls::add_user(
                     &store,
                     &accounts,
                     &login,
@@ -366,7 +384,7 @@ pub fn users(cmd: UsersCmd) -> anyhow::Result<ExitCode> {
                 if !matches!(answer.status, 201 | 202) {
                     bail!("adding {login}: {}", crate::client::refusal(&answer));
                 }
-                let u: hangar_api::accounts::User =
+                let u: hangar_service::accounts::User =
                     serde_json::from_value(answer.json()["user"].clone())
                         .context("the hub answered with an unexpected user")?;
                 (u, answer.status == 202)

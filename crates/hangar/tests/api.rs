@@ -2,8 +2,8 @@
 //! role (allowed or refused, as the route table says), malformed and oversized bodies, the
 //! OpenAPI document, the log reader token.
 
-use hangar_api::accounts::Role;
 use hangar_api::routes::{Allow, Kind, ROUTES};
+use hangar_service::accounts::Role;
 
 mod common;
 use common::*;

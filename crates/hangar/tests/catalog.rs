@@ -5,8 +5,8 @@
 
 mod common;
 use common::hangar;
-use hangar_api::accounts::Role;
 use hangar_oversight::Catalog;
+use hangar_service::accounts::Role;
 use rusqlite::Connection;
 use std::collections::BTreeSet;
 use std::path::Path;

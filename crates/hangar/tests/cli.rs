@@ -84,7 +84,12 @@ fn demo_runs_a_day_whose_counts_reconcile() {
 
     // A parcel's whole history.
     let id = s["sample_parcel"].as_str().unwrap();
-    let (_, token) = common::make_user(&data, "tina", hangar_api::accounts::Role::Operator, None);
+    let (_, token) = common::make_user(
+        &data,
+        "tina",
+        hangar_service::accounts::Role::Operator,
+        None,
+    );
     let server = common::serve(&data, &[], &[]);
     let out = common::client(&server.base, &token, &["track", id]);
     server.stop();
@@ -333,9 +338,10 @@ fn the_demo_log_verifies_and_every_tampered_copy_fails() {
         d,
         "--key",
         k,
-        // Entries 0-5 are the hub's settings, version 1 of each; 6 is the first manifest event.
+        // Entries 0-5 are the hub's settings, version 1 of each, 6 its first administrator; 7 is
+        // the first manifest event.
         "--entry",
-        "6",
+        "7",
         "--save",
         saved.to_str().unwrap(),
     ]);
@@ -347,7 +353,7 @@ fn the_demo_log_verifies_and_every_tampered_copy_fails() {
     );
     assert!(
         report.contains("\"code\":\"MAN\""),
-        "entry 6 is the first manifest event: {report}"
+        "entry 7 is the first manifest event: {report}"
     );
     assert!(
         !report.contains("buyer") && !report.contains("consignee"),

@@ -1,8 +1,8 @@
 //! `hangar customs` and the demo's customs stage, through the real binary.
 
 mod common;
-use hangar_api::accounts::Role;
 use hangar_model::{Detail, EventCode};
+use hangar_service::accounts::Role;
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -96,7 +96,7 @@ fn the_demo_catches_planted_anomalies_and_declarants_decide_on_record() {
     };
 
     // Explaining a hold shows the reasons and rule versions, and the hub records the read.
-    let split = labelled(&data.join("inbox"), "split_order");
+    let split = labelled(&data.join("files"), "split_order");
     let out = as_marie(&["customs", "explain", &split, "--purpose", "inspection 4411"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let t = text(&out.stdout);

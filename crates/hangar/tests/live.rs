@@ -6,7 +6,7 @@
 mod common;
 
 use common::*;
-use hangar_api::accounts::Role;
+use hangar_service::accounts::Role;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 

@@ -7,8 +7,8 @@
 
 mod common;
 use common::*;
-use hangar_api::accounts::Role;
 use hangar_model::{DataClass, Detail, Event, EventCode};
+use hangar_service::accounts::Role;
 use hangar_verify::source::{Dir, Source, tile_path};
 use serde_json::Value;
 use std::path::Path;
@@ -219,12 +219,12 @@ fn every_sensitive_read_of_a_session_and_every_refusal_is_in_the_log() {
         1,
         "not stated",
     );
-    // The demo's five people and the six above.
+    // The demo's administrator and five people, and the six above.
     one(
         "user:ada",
         "GET /api/users",
         &[DataClass::Personal],
-        11,
+        12,
         "not stated",
     );
     one(

@@ -12,12 +12,20 @@
 //!   sorted parcels of that route, closed: every parcel handed over (DLV) and the carrier's
 //!   manifest sent through the egress gate along the carrier's declared flow.
 //! - `export`: parcels' fields a person sends along a declared flow, through the gate.
+//! - `accounts`: the hub's users, their API tokens and dashboard sessions (`accounts.db`).
+//! - `controls`: the guarded settings: proposals, the two-person rule for weakening changes,
+//!   versions applied, users added as changes of the `users` setting.
+//! - `actions`: what a person decides: a declarant's release or hold, an erasure on request.
 //!
 //! Synchronous: callers on an async runtime run these on a blocking thread. Time comes from the
 //! `Clock` the hub was given, never from the operating system deep inside.
 
+pub mod accounts;
+pub mod actions;
+pub mod controls;
 mod export;
 mod intake;
+mod lives;
 mod scans;
 mod trucks;
 
@@ -97,6 +105,8 @@ pub struct Hub {
     location: Location,
     on_decisions: Option<DecisionHook>,
     trucks: Mutex<trucks::Trucks>,
+    /// Parcels' lives the floor's checks asked about (taken after `trucks`).
+    lives: Mutex<lives::Lives>,
 }
 
 /// A failure of the hub itself (not of the request): the store, the log, a bug.
@@ -148,6 +158,7 @@ impl Hub {
             location,
             on_decisions,
             trucks: Mutex::new(trucks),
+            lives: Mutex::new(lives::Lives::default()),
         };
         for chunk in undecided.chunks(10_000) {
             hub.decide(chunk)?;

@@ -347,13 +347,15 @@ impl Hub {
                 planned.len()
             )));
         }
-        self.check_fit(&mut planned, &trucks, &mut problems)?;
+        let mut lives = self.lives.lock().unwrap_or_else(|p| p.into_inner());
+        self.check_fit(&mut planned, &trucks, &mut lives, &mut problems)?;
         if !problems.is_empty() {
             return Err(ScanRefusal::Items(one_per_item(problems)));
         }
         let events: Vec<Event> = planned.into_iter().map(|(_, e)| e).collect();
         match self.store.append_once(&key, &events)? {
             Some(last_seq) => {
+                lives.stored(last_seq, &events);
                 trucks.note_loaded(&events);
                 Ok(ScanReceipt {
                     items: items.len() as u64,
@@ -371,6 +373,7 @@ impl Hub {
         &self,
         planned: &mut [(usize, Event)],
         trucks: &crate::trucks::Trucks,
+        lives: &mut crate::lives::Lives,
         problems: &mut Vec<ItemProblem>,
     ) -> Result<(), HubError> {
         let ids: Vec<S10Id> = planned
@@ -380,7 +383,7 @@ impl Hub {
                 _ => None,
             })
             .collect();
-        let stored: HashMap<S10Id, Life> = self.store.lives(&ids)?;
+        let stored: HashMap<S10Id, Life> = lives.get(self.store.as_ref(), &ids)?;
         let mut by_parcel: BTreeMap<S10Id, Vec<usize>> = BTreeMap::new();
         for (k, (i, e)) in planned.iter().enumerate() {
             if let Subject::Parcel(id) = e.subject {

@@ -127,7 +127,7 @@ impl HostState {
     }
 
     /// Replaces the plan with a version already recorded (the route-plan setting's change,
-    /// `hangar_api::controls`); returns what changed. Decisions in flight finish on the old
+    /// `hangar_service::controls`); returns what changed. Decisions in flight finish on the old
     /// plan, later ones use the new one, none is lost.
     pub fn use_plan(&self, new: Plan) -> Vec<String> {
         let changes = new.diff(&self.plan());

@@ -2,7 +2,7 @@
 //! requests with a token or a dashboard session.
 #![allow(dead_code)]
 
-use hangar_api::accounts::Role;
+use hangar_service::accounts::Role;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -177,7 +177,7 @@ pub enum Auth {
 /// `tests/client.rs`.
 pub fn make_user(dir: &Path, login: &str, role: Role, scope: Option<&str>) -> (String, String) {
     std::fs::create_dir_all(dir).unwrap();
-    let accounts = hangar_api::accounts::Accounts::open(dir).unwrap();
+    let accounts = hangar_service::accounts::Accounts::open(dir).unwrap();
     let password = format!("pw-{login}-0123456789");
     accounts.add_user(login, role, scope, &password).unwrap();
     let token = accounts.create_token(login, "test").unwrap();
