@@ -42,11 +42,7 @@ pub struct Report {
 
 /// The current time as a `Timestamp`.
 pub fn now() -> Timestamp {
-    let ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0);
-    Timestamp(ms)
+    hangar_service::actions::now()
 }
 
 fn kind_of(path: &Path) -> Kind {

@@ -26,11 +26,8 @@ pub enum ActionError {
 
 /// The wall clock as a timestamp.
 pub fn now() -> Timestamp {
-    let ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0);
-    Timestamp(ms)
+    use crate::Clock;
+    crate::SystemClock.now()
 }
 
 /// Where a parcel's customs events happen: the location of its last customs event.

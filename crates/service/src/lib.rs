@@ -25,7 +25,6 @@ pub mod actions;
 pub mod controls;
 mod export;
 mod intake;
-mod lives;
 mod scans;
 mod trucks;
 
@@ -105,8 +104,6 @@ pub struct Hub {
     location: Location,
     on_decisions: Option<DecisionHook>,
     trucks: Mutex<trucks::Trucks>,
-    /// Parcels' lives the floor's checks asked about (taken after `trucks`).
-    lives: Mutex<lives::Lives>,
 }
 
 /// A failure of the hub itself (not of the request): the store, the log, a bug.
@@ -158,7 +155,6 @@ impl Hub {
             location,
             on_decisions,
             trucks: Mutex::new(trucks),
-            lives: Mutex::new(lives::Lives::default()),
         };
         for chunk in undecided.chunks(10_000) {
             hub.decide(chunk)?;

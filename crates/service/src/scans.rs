@@ -347,15 +347,13 @@ impl Hub {
                 planned.len()
             )));
         }
-        let mut lives = self.lives.lock().unwrap_or_else(|p| p.into_inner());
-        self.check_fit(&mut planned, &trucks, &mut lives, &mut problems)?;
+        self.check_fit(&mut planned, &trucks, &mut problems)?;
         if !problems.is_empty() {
             return Err(ScanRefusal::Items(one_per_item(problems)));
         }
         let events: Vec<Event> = planned.into_iter().map(|(_, e)| e).collect();
         match self.store.append_once(&key, &events)? {
             Some(last_seq) => {
-                lives.stored(last_seq, &events);
                 trucks.note_loaded(&events);
                 Ok(ScanReceipt {
                     items: items.len() as u64,
@@ -373,7 +371,6 @@ impl Hub {
         &self,
         planned: &mut [(usize, Event)],
         trucks: &crate::trucks::Trucks,
-        lives: &mut crate::lives::Lives,
         problems: &mut Vec<ItemProblem>,
     ) -> Result<(), HubError> {
         let ids: Vec<S10Id> = planned
@@ -383,7 +380,7 @@ impl Hub {
                 _ => None,
             })
             .collect();
-        let stored: HashMap<S10Id, Life> = lives.get(self.store.as_ref(), &ids)?;
+        let stored: HashMap<S10Id, Life> = self.store.lives(&ids)?;
         let mut by_parcel: BTreeMap<S10Id, Vec<usize>> = BTreeMap::new();
         for (k, (i, e)) in planned.iter().enumerate() {
             if let Subject::Parcel(id) = e.subject {

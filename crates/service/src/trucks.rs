@@ -429,14 +429,12 @@ impl Hub {
                 }),
             }
         }
-        let mut lives = self.lives.lock().unwrap_or_else(|p| p.into_inner());
-        self.check_fit(&mut planned, &t, &mut lives, &mut problems)?;
+        self.check_fit(&mut planned, &t, &mut problems)?;
         if !problems.is_empty() {
             return Err(TruckError::Items(crate::scans::one_per_item(problems)));
         }
         let events: Vec<Event> = planned.into_iter().map(|(_, e)| e).collect();
-        let last_seq = self.store.append(&events)?;
-        lives.stored(last_seq, &events);
+        self.store.append(&events)?;
         t.note_loaded(&events);
         Ok(LoadReceipt {
             truck: truck.view.id,

@@ -676,16 +676,6 @@ impl Store for EmbeddedStore {
         })
     }
 
-    fn head(&self) -> Result<u64, StoreError> {
-        self.read(|c| {
-            Ok(
-                c.query_row("SELECT coalesce(max(seq), 0) FROM events", [], |r| {
-                    r.get::<_, i64>(0)
-                })? as u64,
-            )
-        })
-    }
-
     fn counts(&self) -> Result<Counts, StoreError> {
         self.read(|c| {
             let n = |sql: &str| {
@@ -752,8 +742,6 @@ impl Store for EmbeddedStore {
         self.read(|c| {
             // One read transaction: one snapshot, and one lock instead of one per statement.
             let tx = c.unchecked_transaction()?;
-            let as_of: i64 =
-                tx.query_row("SELECT coalesce(max(seq), 0) FROM events", [], |r| r.get(0))?;
             let mut known = tx.prepare_cached(
                 "SELECT json_extract(doc, '$.bag'), json_extract(doc, '$.uld') FROM parcels WHERE id = ?1",
             )?;
@@ -786,7 +774,6 @@ impl Store for EmbeddedStore {
                         bag: BagId::parse(&bag).map_err(corrupt)?,
                         uld: UldId::parse(&uld).map_err(corrupt)?,
                         events,
-                        as_of: as_of as u64,
                     },
                 );
             }

@@ -302,11 +302,6 @@ pub trait Store: Send + Sync {
     /// How much is stored.
     fn counts(&self) -> Result<Counts, StoreError>;
 
-    /// The sequence number of the newest stored event (0 when there is none).
-    fn head(&self) -> Result<u64, StoreError> {
-        Ok(self.counts()?.events)
-    }
-
     /// Events about `subject` with sequence numbers above `after`, in order, at most `limit`
     /// (itself at most `MAX_APPEND_EVENTS`).
     fn subject_events(
@@ -358,6 +353,4 @@ pub struct Life {
     pub uld: hangar_model::UldId,
     /// Its own events, in fold order.
     pub events: Vec<Event>,
-    /// The newest event stored when this was read: later events are not in `events`.
-    pub as_of: u64,
 }
