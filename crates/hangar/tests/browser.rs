@@ -198,7 +198,9 @@ fn the_dashboard_in_a_real_browser() {
         ])
         .arg(&data)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        // Its errors stay in the test's output: a demo that stops (a day that does not
+        // reconcile) says why before the browser finds the dashboard gone.
+        .stderr(Stdio::inherit())
         .spawn()
         .unwrap();
     let mut out = BufReader::new(demo.stdout.take().unwrap());

@@ -149,9 +149,10 @@ impl Hub {
             customs: Decided::default(),
             first_ingested_as: None,
         };
-        // Customs' lock from before the commit to the last decision: no other declaration run
-        // sees the file's parcels stored but undecided.
-        let mut engine = self.engine.lock().unwrap_or_else(|p| p.into_inner());
+        // From before the commit to the last decision, this file's parcels may be stored but
+        // undecided: runs that look for undecided parcels in the store wait (they would decide
+        // them a second time), while other new files commit and decide alongside.
+        let settling = self.settling.read().unwrap_or_else(|p| p.into_inner());
         let applied = self.store.ingest(IngestFile {
             name: f.name,
             digest: f.digest,
@@ -179,29 +180,35 @@ impl Hub {
                 receipt.first_ingested_as = Some(name);
             }
         }
-        // Every parcel new: none has a decision. Otherwise (a skipped file, known parcels) the
-        // store says which still need one: a crash after the file's commit may have left its
-        // parcels without decisions, and sending the file again must finish the job.
-        let by_flight = if all_new {
+        receipt.customs = if all_new {
+            // Every parcel new: none has a decision, and the file in hand has them all.
             let mut by_flight: BTreeMap<FlightKey, Vec<Parcel>> = BTreeMap::new();
             for p in mine {
                 by_flight.entry(p.flight).or_default().push(p);
             }
-            by_flight
+            let mut engine = self.engine.lock().unwrap_or_else(|p| p.into_inner());
+            let decided = self.decide_locked(&mut engine, by_flight)?;
+            drop(settling);
+            decided
         } else {
+            // A skipped file or known parcels: the store says which still need a decision (a
+            // crash after the file's commit may have left some without, and sending the file
+            // again must finish the job).
+            drop(settling);
             let ids: Vec<S10Id> = mine.iter().map(|p| p.id).collect();
             drop(mine);
-            self.undecided(&ids)?
+            self.decide(&ids)?
         };
-        receipt.customs = self.decide_locked(&mut engine, by_flight)?;
         Ok(receipt)
     }
 
     /// Declares the parcels among `ids` that have no customs decision yet, a flight's together,
     /// and stores the decisions. Returns what was decided.
     pub(crate) fn decide(&self, ids: &[S10Id]) -> Result<Decided, HubError> {
-        // One declaration run at a time: the engine's cross-consignment state (split orders,
-        // sellers' IOSS use) sees parcels in one order, and nothing is decided twice.
+        // No file between its commit and its decisions (their parcels would look undecided),
+        // and one declaration run at a time: the engine's cross-consignment state (split
+        // orders, sellers' IOSS use) sees parcels in one order, and nothing is decided twice.
+        let _settled = self.settling.write().unwrap_or_else(|p| p.into_inner());
         let mut engine = self.engine.lock().unwrap_or_else(|p| p.into_inner());
         let by_flight = self.undecided(ids)?;
         self.decide_locked(&mut engine, by_flight)

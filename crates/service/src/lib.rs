@@ -104,6 +104,9 @@ pub struct Hub {
     location: Location,
     on_decisions: Option<DecisionHook>,
     trucks: Mutex<trucks::Trucks>,
+    /// Held (shared) by each file from its commit to its last decision; held alone by a run
+    /// that looks for undecided parcels in the store. Taken before `engine`.
+    settling: RwLock<()>,
 }
 
 /// A failure of the hub itself (not of the request): the store, the log, a bug.
@@ -155,6 +158,7 @@ impl Hub {
             location,
             on_decisions,
             trucks: Mutex::new(trucks),
+            settling: RwLock::new(()),
         };
         for chunk in undecided.chunks(10_000) {
             hub.decide(chunk)?;

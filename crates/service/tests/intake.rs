@@ -1,0 +1,79 @@
+//! Files taken in at the same time decide customs once per parcel: a new file decides its
+//! parcels from the file in hand while another file, holding some of the same parcels, looks
+//! for undecided ones in the store. Neither may decide a parcel the other decides.
+
+use hangar_model::{Actor, CustomsOutcome, EventCode, Location, Subject, Timestamp};
+use hangar_service::{Clock, Hub, Parts};
+use hangar_store::{EmbeddedStore, Store};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+struct Fixed;
+impl Clock for Fixed {
+    fn now(&self) -> Timestamp {
+        Timestamp(1_796_100_000_000)
+    }
+}
+
+fn csv(parcels: &[hangar_model::Parcel]) -> Vec<u8> {
+    let mut out = Vec::new();
+    hangar_manifest::write_csv(&mut out, parcels).unwrap();
+    out
+}
+
+#[test]
+fn concurrent_files_decide_each_parcel_once() {
+    let day = hangar_gen::generate(hangar_gen::DayConfig {
+        date: hangar_model::Date::parse("2026-12-01").unwrap(),
+        parcels: 600,
+        flights: 2,
+        seed: 21,
+    });
+    let mut schedule = Vec::new();
+    hangar_manifest::write_schedule(&mut schedule, &day.flights).unwrap();
+    let (first, second) = day.parcels.split_at(300);
+    for round in 0..6 {
+        let dir = tempfile::tempdir().unwrap();
+        let store: Arc<dyn Store> = Arc::new(EmbeddedStore::open(dir.path()).unwrap());
+        let hub = Arc::new(
+            Hub::start(Parts {
+                store: store.clone(),
+                engine: hangar_customs::Engine::builtin(hangar_customs::ioss::Register::default()),
+                plan: hangar_sort::Plan::parse("plan", hangar_sort::plan::DEFAULT_PLAN).unwrap(),
+                gate: None,
+                clock: Arc::new(Fixed),
+                location: Location::parse("LGG").unwrap(),
+                on_decisions: None,
+            })
+            .unwrap(),
+        );
+        let actor = Actor::parse("device:test").unwrap();
+        hub.intake("schedule.csv", &schedule, actor).unwrap();
+        // One file with the first half; another with both halves (the first half known to it
+        // once the first file is in, so it reads the store for undecided parcels).
+        let a = csv(first);
+        let b = csv(&[first, second].concat());
+        let (h1, h2) = (hub.clone(), hub.clone());
+        let t1 = std::thread::spawn(move || h1.intake(&format!("a{round}.csv"), &a, actor));
+        let t2 = std::thread::spawn(move || h2.intake(&format!("b{round}.csv"), &b, actor));
+        t1.join().unwrap().unwrap();
+        t2.join().unwrap().unwrap();
+        let mut decisions: HashMap<hangar_model::S10Id, u32> = HashMap::new();
+        let last = store.counts().unwrap().events;
+        for r in store.events(1, last).unwrap() {
+            if let Subject::Parcel(id) = r.event.subject
+                && (CustomsOutcome::of(r.event.code).is_some() || r.event.code == EventCode::CRC)
+            {
+                *decisions.entry(id).or_default() += 1;
+            }
+        }
+        for p in &day.parcels {
+            assert_eq!(
+                decisions.get(&p.id).copied().unwrap_or(0),
+                2,
+                "round {round}: {} has one declaration and one decision",
+                p.id
+            );
+        }
+    }
+}
