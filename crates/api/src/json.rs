@@ -225,27 +225,34 @@ pub struct SignIn {
 /// after the same time as a right one, and recorded.
 pub async fn sign_in(
     State(app): State<Shared>,
+    peer: Option<Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
     Body(b): Body<SignIn>,
 ) -> Result<impl IntoResponse, ApiError> {
     let accounts = app.accounts.clone();
     let login = b.login.trim().to_string();
-    let who = login.clone();
-    let got = blocking(move || Ok(accounts.sign_in_token(&login, &b.password, &b.label)?)).await?;
+    let got = blocking(move || {
+        let signed_in = accounts.sign_in_token(&login, &b.password, &b.label)?;
+        // A refusal names the login only when it is a user's (a password typed into the
+        // login field must not end up in the log).
+        let known = signed_in.is_none() && accounts.users()?.iter().any(|u| u.login == login);
+        Ok((signed_in, known.then_some(login)))
+    })
+    .await?;
     match got {
-        Some((user, token)) => Ok((
+        (Some((user, token)), _) => Ok((
             StatusCode::CREATED,
             Json(json!({"token": token, "login": user.login, "role": user.role})),
         )),
-        None => {
+        (None, known) => {
             let d = crate::access::Denial {
                 actor: crate::access::anonymous(),
                 query: "POST /api/login".into(),
                 classes: Vec::new(),
-                why: format!(
-                    "sign-in as {:?}: wrong login or password",
-                    who.chars().take(40).collect::<String>()
-                ),
-                peer: None,
+                why: match known {
+                    Some(l) => format!("sign-in as {l}: wrong password"),
+                    None => "sign-in: no such login".into(),
+                },
+                peer: peer.map(|Extension(c)| c.0.ip()),
             };
             crate::app::record_denial(&app, d).await;
             Err(ApiError::new(
@@ -477,8 +484,20 @@ pub async fn parcel_events(
     let id = parse_id(&id)?;
     visible(&app, &c, id).await?;
     let store = app.store.clone();
-    let (events, history) =
-        blocking(move || Ok((store.parcel_events(&id)?, store.history(&id)?))).await?;
+    // The hub's own people also see the consignment's and flight's events, numbered; carriers
+    // and merchants the parcel's own.
+    let staff = !matches!(c.user.role, Role::Carrier | Role::Merchant);
+    let (events, history) = blocking(move || {
+        Ok((
+            store.parcel_events(&id)?,
+            if staff {
+                store.history(&id)?
+            } else {
+                Vec::new()
+            },
+        ))
+    })
+    .await?;
     let history: Vec<Value> = history
         .into_iter()
         .map(|r| json!({ "seq": r.seq, "event": r.event }))

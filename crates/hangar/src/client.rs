@@ -217,20 +217,35 @@ impl Client {
             .with_context(|| format!("{method} {path}: {hub} did not answer in HTTP"))?;
         let head = String::from_utf8_lossy(&raw[..split]).to_string();
         let status: u16 = head
-            .split(' ')
-            .nth(1)
+            .lines()
+            .next()
+            .and_then(|l| l.split_whitespace().nth(1))
             .and_then(|c| c.parse().ok())
             .with_context(|| format!("{method} {path}: no HTTP status in the answer"))?;
-        let chunked = head.lines().any(|l| {
-            let l = l.to_ascii_lowercase();
-            l.starts_with("transfer-encoding:") && l.contains("chunked")
-        });
+        let header = |name: &str| {
+            head.lines().skip(1).find_map(|l| {
+                let (k, v) = l.split_once(':')?;
+                k.trim()
+                    .eq_ignore_ascii_case(name)
+                    .then(|| v.trim().to_string())
+            })
+        };
+        let chunked =
+            header("transfer-encoding").is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
         let rest = &raw[split + 4..];
         let body = if chunked {
             dechunk(rest)?
         } else {
             rest.to_vec()
         };
+        if let Some(n) = header("content-length").and_then(|v| v.parse::<usize>().ok())
+            && body.len() != n
+        {
+            bail!(
+                "{method} {path}: the answer from {hub} was cut short ({} of {n} bytes): its outcome is unknown, check before trying again",
+                body.len()
+            );
+        }
         Ok(Answer {
             status,
             body: String::from_utf8_lossy(&body).into_owned(),
@@ -245,7 +260,12 @@ impl Client {
         if !(200..300).contains(&a.status) {
             bail!("{}", refusal(&a));
         }
-        Ok(a.json())
+        serde_json::from_str(&a.body).with_context(|| {
+            format!(
+                "{method} {path}: {} answered {} with something that is not the hub's JSON",
+                self.url, a.status
+            )
+        })
     }
 }
 
@@ -319,7 +339,7 @@ fn dechunk(mut b: &[u8]) -> anyhow::Result<Vec<u8>> {
         if size == 0 {
             return Ok(out);
         }
-        if b.len() < size + 2 {
+        if b.len() < size.saturating_add(2) {
             bail!("a chunked answer was cut short");
         }
         out.extend_from_slice(&b[..size]);

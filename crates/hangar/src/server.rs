@@ -220,6 +220,16 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         .worker_threads(2)
         .enable_all()
         .build()?;
+    // Listening for Ctrl-C, and SIGTERM as service managers send it, before any way in opens
+    // and across ticks, so no stop request is lost and every stop is a clean one.
+    let (mut interrupt, mut terminate) = {
+        use tokio::signal::unix::{SignalKind, signal};
+        let _rt = rt.enter();
+        (
+            signal(SignalKind::interrupt())?,
+            signal(SignalKind::terminate())?,
+        )
+    };
     let host = live.host.clone();
     let on_customs: hangar_api::app::CustomsHook =
         Arc::new(move |id, released| host.set_customs(id, crate::live::customs_of(released)));
@@ -237,16 +247,6 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     live.watch_inbox(&dir)?;
     let log = Some(log);
     let final_log = log.clone();
-    // Listening for Ctrl-C, and SIGTERM as service managers send it, from before the address is
-    // announced and across ticks, so no stop request is lost and every stop is a clean one.
-    let (mut interrupt, mut terminate) = {
-        use tokio::signal::unix::{SignalKind, signal};
-        let _rt = rt.enter();
-        (
-            signal(SignalKind::interrupt())?,
-            signal(SignalKind::terminate())?,
-        )
-    };
     println!(
         "Hangar serving {} at http://{}/",
         dir.display(),
@@ -455,9 +455,7 @@ pub fn login(a: LoginArgs) -> anyhow::Result<ExitCode> {
         bail!("--login: expected your login");
     }
     let password = crate::client::read_password(&format!("Password for {login} at {url}: "))?;
-    let host = std::fs::read_to_string("/etc/hostname")
-        .map(|h| h.trim().to_string())
-        .unwrap_or_else(|_| "this host".into());
+    let host = hostname().unwrap_or_else(|| "this host".into());
     let label = a.label.unwrap_or_else(|| format!("hangar login on {host}"));
     let (token, role) = crate::client::sign_in(&url, &login, &password, &label)?;
     if a.print {
@@ -470,6 +468,19 @@ pub fn login(a: LoginArgs) -> anyhow::Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// This machine's name, as the operating system has it.
+fn hostname() -> Option<String> {
+    let mut buf = [0u8; 256];
+    // SAFETY: the buffer is valid for its length; gethostname writes at most that many bytes.
+    let r = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
+    if r != 0 {
+        return None;
+    }
+    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+    let name = String::from_utf8_lossy(&buf[..end]).trim().to_string();
+    (!name.is_empty()).then_some(name)
 }
 
 /// `hangar logout`: forgets the saved token.

@@ -247,6 +247,31 @@ fn people_act_through_the_hub_as_themselves() {
     );
     server.stop();
 
+    // The refused sign-in is on the record with where it came from; a login that is nobody's
+    // (it might be a password typed in the wrong field) is not written down.
+    {
+        use hangar_store::Store;
+        let store = hangar_store::EmbeddedStore::open(&dir).unwrap();
+        let last = store.counts().unwrap().events;
+        let refusals: Vec<(String, String)> = store
+            .events(1, last)
+            .unwrap()
+            .into_iter()
+            .filter_map(|r| match r.event.detail {
+                hangar_model::Detail::Denied {
+                    query, why, peer, ..
+                } if query == "POST /api/login" => Some((why, peer)),
+                _ => None,
+            })
+            .collect();
+        assert!(
+            refusals
+                .iter()
+                .any(|(why, peer)| why == "sign-in as ada: wrong password" && peer == "127.0.0.1"),
+            "{refusals:?}"
+        );
+    }
+
     // The log verifies, with every one of those acts in it.
     let key = format!("{d}/keys/log.pub");
     let out = run(

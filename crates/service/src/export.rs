@@ -51,7 +51,8 @@ pub enum ExportFailure {
     /// This hub has no egress gate (it serves a finished day); nothing was sent.
     #[error("this hub sends nothing out (no egress gate)")]
     NoGate,
-    /// The gate refused or a send failed after `sent` (earlier batches left and are recorded).
+    /// The gate refused, a send failed or the store failed after `sent` (earlier batches left
+    /// and are recorded).
     #[error("{error} (after {} records sent)", sent.records)]
     Gate {
         /// What had left before.
@@ -126,8 +127,18 @@ impl Hub {
         for chunk in chunks {
             let mut rows = Vec::with_capacity(chunk.len());
             for (id, s) in chunk {
-                if let Some(p) = self.store.parcel(id).map_err(HubError::from)? {
-                    rows.push(r.fields.iter().map(|f| field_value(&p, s, f)).collect());
+                // Earlier batches may have left: a failure now says what did.
+                match self.store.parcel(id) {
+                    Ok(Some(p)) => {
+                        rows.push(r.fields.iter().map(|f| field_value(&p, s, f)).collect())
+                    }
+                    Ok(None) => {}
+                    Err(e) => {
+                        return Err(ExportFailure::Gate {
+                            sent,
+                            error: ExportError::Store(e),
+                        });
+                    }
                 }
             }
             let offer = Offer {

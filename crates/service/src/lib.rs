@@ -189,6 +189,9 @@ impl Hub {
     /// Takes up a new customs engine (new rules, risk lists or thresholds in force), learning
     /// from the stored parcels as at start.
     pub fn set_engine(&self, mut engine: Engine) -> Result<(), HubError> {
+        // No file between its commit and its decisions: the new engine learns every stored
+        // parcel exactly once, decided or not.
+        let _settled = self.settling.write().unwrap_or_else(|p| p.into_inner());
         let mut history = Vec::new();
         self.store.for_each_parcel(&mut |p| {
             if history.len() < LEARN_MAX_PARCELS {
