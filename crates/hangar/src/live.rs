@@ -106,24 +106,45 @@ impl Live {
     /// Watches `dir/inbox`: a file renamed into it is ingested, then moved to `inbox/done/` or,
     /// refused, to `inbox/refused/` with a `.errors` file beside it. A file left behind by a
     /// crash is taken up again at the next start (the same bytes are not applied twice).
-    pub fn watch_inbox(&self, dir: &Path) -> anyhow::Result<()> {
+    pub fn watch_inbox(&self, dir: &Path) -> anyhow::Result<Inbox> {
         let inbox = dir.join("inbox");
         for sub in ["done", "refused"] {
             std::fs::create_dir_all(inbox.join(sub))
                 .with_context(|| format!("creating {}", inbox.join(sub).display()))?;
         }
         let hub = self.hub.clone();
-        std::thread::Builder::new()
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stopping = stop.clone();
+        let thread = std::thread::Builder::new()
             .name("inbox".into())
             .spawn(move || {
-                loop {
-                    if let Err(e) = inbox_pass(&hub, &inbox) {
+                while !stopping.load(std::sync::atomic::Ordering::Relaxed) {
+                    if let Err(e) = inbox_pass(&hub, &inbox, &stopping) {
                         eprintln!("warning: inbox: {e:#}");
                     }
                     std::thread::sleep(std::time::Duration::from_millis(500));
                 }
             })?;
-        Ok(())
+        Ok(Inbox {
+            stop,
+            thread: Some(thread),
+        })
+    }
+}
+
+/// The watched inbox's thread.
+pub struct Inbox {
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Inbox {
+    /// Takes no new file; waits for the file being taken in to be done.
+    pub fn stop(mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
     }
 }
 
@@ -153,9 +174,16 @@ fn waiting(inbox: &Path) -> anyhow::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-fn inbox_pass(hub: &Hub, inbox: &Path) -> anyhow::Result<()> {
+fn inbox_pass(
+    hub: &Hub,
+    inbox: &Path,
+    stopping: &std::sync::atomic::AtomicBool,
+) -> anyhow::Result<()> {
     let actor = hangar_model::Actor::parse("system:inbox").expect("actor");
     for path in waiting(inbox)? {
+        if stopping.load(std::sync::atomic::Ordering::Relaxed) {
+            return Ok(());
+        }
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().to_string())

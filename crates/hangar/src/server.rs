@@ -109,9 +109,32 @@ pub struct Running {
     pub denials: Arc<hangar_api::access::Denials>,
     /// Its store.
     pub store: Arc<dyn Store>,
+    /// Tells the HTTP server to stop taking requests.
+    stop: Arc<tokio::sync::Notify>,
+    /// The HTTP server's task.
+    http: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
+/// How long a stopping server waits for the requests in flight to be answered.
+const STOP_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
+
 impl Running {
+    /// Stops taking requests and waits (up to `STOP_GRACE`) for those in flight to be answered.
+    pub fn stop_http(&self, rt: &tokio::runtime::Runtime) {
+        self.stop.notify_one();
+        let task = self.http.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(task) = task
+            && rt
+                .block_on(async { tokio::time::timeout(STOP_GRACE, task).await })
+                .is_err()
+        {
+            eprintln!(
+                "warning: requests still in flight after {} s are cut off (none was acknowledged)",
+                STOP_GRACE.as_secs()
+            );
+        }
+    }
+
     /// What the server does every second: refusal counts into the store, the store into the log.
     pub fn tick(&self, log: Option<&Arc<Ledger>>) {
         if let Err(e) = self
@@ -170,8 +193,11 @@ pub fn start(
         hub,
     };
     let router = hangar_api::app(app);
-    rt.spawn(async move {
-        if let Err(e) = hangar_api::serve(listener, router, std::future::pending()).await {
+    let stop = Arc::new(tokio::sync::Notify::new());
+    let stopped = stop.clone();
+    let http = rt.spawn(async move {
+        let shutdown = async move { stopped.notified().await };
+        if let Err(e) = hangar_api::serve(listener, router, shutdown).await {
             eprintln!("error: the HTTP server stopped: {e}");
         }
     });
@@ -180,6 +206,8 @@ pub fn start(
         live,
         denials,
         store,
+        stop,
+        http: std::sync::Mutex::new(Some(http)),
     })
 }
 
@@ -244,7 +272,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         Some(live.hub.clone()),
     )?;
     let sorter_addr = live.serve_sorters(&rt, &config)?;
-    live.watch_inbox(&dir)?;
+    let inbox = live.watch_inbox(&dir)?;
     let log = Some(log);
     let final_log = log.clone();
     println!(
@@ -293,6 +321,9 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         }
         anyhow::Ok(())
     })?;
+    // No new request, no new file: what is in flight finishes first.
+    running.stop_http(&rt);
+    inbox.stop();
     running.live.stop();
     // What was stored since the last second's tick goes into the log before the process ends.
     running.tick(final_log.as_ref());
