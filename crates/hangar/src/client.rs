@@ -116,6 +116,7 @@ fn authority(url: &str) -> anyhow::Result<String> {
 }
 
 /// An answer: status and body.
+#[derive(Debug)]
 pub struct Answer {
     /// HTTP status.
     pub status: u16,
@@ -211,45 +212,7 @@ impl Client {
         if raw.len() > MAX_ANSWER_BYTES {
             bail!("{method} {path}: the answer is larger than {MAX_ANSWER_BYTES} bytes");
         }
-        let split = raw
-            .windows(4)
-            .position(|w| w == b"\r\n\r\n")
-            .with_context(|| format!("{method} {path}: {hub} did not answer in HTTP"))?;
-        let head = String::from_utf8_lossy(&raw[..split]).to_string();
-        let status: u16 = head
-            .lines()
-            .next()
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|c| c.parse().ok())
-            .with_context(|| format!("{method} {path}: no HTTP status in the answer"))?;
-        let header = |name: &str| {
-            head.lines().skip(1).find_map(|l| {
-                let (k, v) = l.split_once(':')?;
-                k.trim()
-                    .eq_ignore_ascii_case(name)
-                    .then(|| v.trim().to_string())
-            })
-        };
-        let chunked =
-            header("transfer-encoding").is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
-        let rest = &raw[split + 4..];
-        let body = if chunked {
-            dechunk(rest)?
-        } else {
-            rest.to_vec()
-        };
-        if let Some(n) = header("content-length").and_then(|v| v.parse::<usize>().ok())
-            && body.len() != n
-        {
-            bail!(
-                "{method} {path}: the answer from {hub} was cut short ({} of {n} bytes): its outcome is unknown, check before trying again",
-                body.len()
-            );
-        }
-        Ok(Answer {
-            status,
-            body: String::from_utf8_lossy(&body).into_owned(),
-        })
+        answer(&raw).with_context(|| format!("{method} {path}: the answer from {hub}"))
     }
 
     /// Sends JSON (or nothing) and expects a 2xx answer; its JSON. Any other status is an
@@ -309,6 +272,50 @@ pub fn refusal(a: &Answer) -> String {
         _ => "refused",
     };
     format!("{what} ({}): {}", a.status, a.message())
+}
+
+/// An HTTP/1.1 answer read to its end: status and body (chunked decoded), checked against its
+/// `Content-Length` (a cut-off answer leaves the outcome unknown).
+fn answer(raw: &[u8]) -> anyhow::Result<Answer> {
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .context("not an HTTP answer")?;
+    let head = String::from_utf8_lossy(&raw[..split]).to_string();
+    let status: u16 = head
+        .lines()
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|c| c.parse().ok())
+        .context("no HTTP status")?;
+    let header = |name: &str| {
+        head.lines().skip(1).find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.trim()
+                .eq_ignore_ascii_case(name)
+                .then(|| v.trim().to_string())
+        })
+    };
+    let chunked =
+        header("transfer-encoding").is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
+    let rest = &raw[split + 4..];
+    let body = if chunked {
+        dechunk(rest)?
+    } else {
+        rest.to_vec()
+    };
+    if let Some(n) = header("content-length").and_then(|v| v.parse::<usize>().ok())
+        && body.len() != n
+    {
+        bail!(
+            "cut short ({} of {n} bytes): the outcome is unknown, check before trying again",
+            body.len()
+        );
+    }
+    Ok(Answer {
+        status,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    })
 }
 
 /// Percent-encodes a query value.
@@ -395,6 +402,22 @@ mod tests {
         );
         assert!(dechunk(b"9\r\nWiki\r\n").is_err());
         assert!(dechunk(b"zz\r\n").is_err());
+    }
+
+    #[test]
+    fn answers_are_read_whole_or_refused() {
+        let a = answer(b"HTTP/1.1 201 Created\r\ncontent-length: 2\r\n\r\n{}").unwrap();
+        assert_eq!((a.status, a.body.as_str()), (201, "{}"));
+        let a = answer(b"HTTP/1.1 200\r\nContent-Length: 4\r\n\r\nnull").unwrap();
+        assert_eq!(a.status, 200, "a status line without a reason phrase");
+        let a =
+            answer(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n")
+                .unwrap();
+        assert_eq!(a.body, "{}");
+        let cut = answer(b"HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\n{\"a\":").unwrap_err();
+        assert!(cut.to_string().contains("cut short"), "{cut}");
+        assert!(answer(b"SSH-2.0-OpenSSH\r\n").is_err());
+        assert!(answer(b"HTTP/1.1 abc\r\n\r\n").is_err());
     }
 
     #[test]
