@@ -287,11 +287,9 @@ pub async fn export(
     let got = blocking(move || Ok(hub.export(&r, actor))).await?;
     Ok(match got {
         Ok(receipt) => (StatusCode::CREATED, Json(json!(receipt))).into_response(),
-        Err(ExportFailure::Invalid { field, expected }) => ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            format!("{field}: expected {expected}"),
-        )
-        .into_response(),
+        Err(e @ ExportFailure::Invalid { .. }) => {
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()).into_response()
+        }
         Err(ExportFailure::NoGate) => ApiError::new(
             StatusCode::CONFLICT,
             "this hub has no egress gate: nothing can leave",

@@ -258,6 +258,24 @@ pub fn sign_in(
     ))
 }
 
+impl Client {
+    /// A parcel as manifested, read with a stated purpose (the hub records the read); an error
+    /// for a role that sees only a parcel's delivery view.
+    pub fn parcel(
+        &self,
+        id: &hangar_model::S10Id,
+        purpose: &str,
+    ) -> anyhow::Result<hangar_model::Parcel> {
+        let got = self.call(
+            "GET",
+            &format!("/api/parcels/{id}?purpose={}", encode(purpose)),
+            None,
+        )?;
+        serde_json::from_value(got["parcel"].clone())
+            .context("your role sees this parcel's delivery view only (the dashboard shows it)")
+    }
+}
+
 /// A refusal, in words: the status's meaning and the service's message.
 pub fn refusal(a: &Answer) -> String {
     let what = match a.status {

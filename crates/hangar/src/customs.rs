@@ -261,14 +261,8 @@ pub struct ExplainArgs {
 /// records the read with its purpose), and explains them with the rules and lists at hand.
 fn explain(a: ExplainArgs) -> anyhow::Result<ExitCode> {
     let client = crate::client::Client::signed_in(&a.remote)?;
+    let p = client.parcel(&a.parcel, &a.purpose)?;
     let purpose = crate::client::encode(&a.purpose);
-    let got = client.call(
-        "GET",
-        &format!("/api/parcels/{}?purpose={purpose}", a.parcel),
-        None,
-    )?;
-    let p: Parcel = serde_json::from_value(got["parcel"].clone())
-        .context("the hub sent a parcel this command cannot read (a carrier sees less)")?;
     let d = client.call(
         "GET",
         &format!("/api/customs/decisions/{}?purpose={purpose}", a.parcel),

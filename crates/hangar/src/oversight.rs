@@ -207,6 +207,22 @@ fn lines<'a>(v: &'a serde_json::Value, k: &str) -> impl Iterator<Item = &'a str>
         .filter_map(|l| l.as_str())
 }
 
+/// One guarded setting as the hub has it: versions, pending proposals, the document in force.
+fn setting(remote: &Remote, name: Control) -> anyhow::Result<serde_json::Value> {
+    Client::signed_in(remote)?.call("GET", &format!("/api/controls/{}", name.as_str()), None)
+}
+
+/// Approves or refuses (`verb`) a proposal as the person signed in, and says what became of it.
+fn verdict(remote: &Remote, proposal: u64, reason: &str, verb: &str) -> anyhow::Result<()> {
+    let o = Client::signed_in(remote)?.call(
+        "POST",
+        &format!("/api/controls/proposals/{proposal}/{verb}"),
+        Some(&serde_json::json!({ "reason": reason })),
+    )?;
+    print_outcome(&outcome(o)?);
+    Ok(())
+}
+
 pub fn control(cmd: ControlCmd) -> anyhow::Result<ExitCode> {
     match cmd {
         ControlCmd::List { remote } => {
@@ -237,19 +253,10 @@ pub fn control(cmd: ControlCmd) -> anyhow::Result<ExitCode> {
             }
         }
         ControlCmd::Show { name, remote } => {
-            let c = Client::signed_in(&remote)?.call(
-                "GET",
-                &format!("/api/controls/{}", name.as_str()),
-                None,
-            )?;
-            print!("{}", text(&c, "document"));
+            print!("{}", text(&setting(&remote, name)?, "document"));
         }
         ControlCmd::History { name, remote } => {
-            let c = Client::signed_in(&remote)?.call(
-                "GET",
-                &format!("/api/controls/{}", name.as_str()),
-                None,
-            )?;
+            let c = setting(&remote, name)?;
             let versions = c["versions"].as_array().cloned().unwrap_or_default();
             if versions.is_empty() {
                 println!("{}: no version recorded (built in)", name.as_str());
@@ -290,26 +297,12 @@ pub fn control(cmd: ControlCmd) -> anyhow::Result<ExitCode> {
             proposal,
             reason,
             remote,
-        } => {
-            let o = Client::signed_in(&remote)?.call(
-                "POST",
-                &format!("/api/controls/proposals/{proposal}/approve"),
-                Some(&serde_json::json!({ "reason": reason })),
-            )?;
-            print_outcome(&outcome(o)?);
-        }
+        } => verdict(&remote, proposal, &reason, "approve")?,
         ControlCmd::Refuse {
             proposal,
             reason,
             remote,
-        } => {
-            let o = Client::signed_in(&remote)?.call(
-                "POST",
-                &format!("/api/controls/proposals/{proposal}/refuse"),
-                Some(&serde_json::json!({ "reason": reason })),
-            )?;
-            print_outcome(&outcome(o)?);
-        }
+        } => verdict(&remote, proposal, &reason, "refuse")?,
     }
     Ok(ExitCode::SUCCESS)
 }

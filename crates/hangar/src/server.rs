@@ -399,26 +399,23 @@ pub fn users(cmd: UsersCmd) -> anyhow::Result<ExitCode> {
                 let client = crate::client::Client::signed_in(&remote).context(
                     "users are added through the running hub by an administrator (the first one with --data DIR before the hub first starts)",
                 )?;
-                let answer = client.send(
-                    "POST",
-                    "/api/users",
-                    "application/json",
-                    serde_json::json!({
-                        "login": login,
-                        "role": role,
-                        "scope": scope,
-                        "password": password,
-                    })
-                    .to_string()
-                    .as_bytes(),
-                )?;
-                if !matches!(answer.status, 201 | 202) {
-                    bail!("adding {login}: {}", crate::client::refusal(&answer));
-                }
+                let v = client
+                    .call(
+                        "POST",
+                        "/api/users",
+                        Some(&serde_json::json!({
+                            "login": login,
+                            "role": role,
+                            "scope": scope,
+                            "password": password,
+                        })),
+                    )
+                    .with_context(|| format!("adding {login}"))?;
                 let u: hangar_service::accounts::User =
-                    serde_json::from_value(answer.json()["user"].clone())
+                    serde_json::from_value(v["user"].clone())
                         .context("the hub answered with an unexpected user")?;
-                (u, answer.status == 202)
+                // A new administrator waits for a second administrator's approval.
+                (u, v["change"]["status"] == "pending")
             };
             println!(
                 "added {} ({}{})",

@@ -2,7 +2,7 @@
 //! the declared value, so the hub records the read, as the person signed in, before it answers.
 
 use anyhow::Context;
-use hangar_model::{Event, Parcel, ParcelState, S10Id, Subject};
+use hangar_model::{Event, ParcelState, S10Id, Subject};
 use std::process::ExitCode;
 
 /// Arguments of `hangar track`.
@@ -21,14 +21,8 @@ pub struct Args {
 /// records the read with its purpose).
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let client = crate::client::Client::signed_in(&a.remote)?;
+    let p = client.parcel(&a.id, &a.purpose)?;
     let purpose = crate::client::encode(&a.purpose);
-    let got = client.call(
-        "GET",
-        &format!("/api/parcels/{}?purpose={purpose}", a.id),
-        None,
-    )?;
-    let p: Parcel = serde_json::from_value(got["parcel"].clone())
-        .context("your role sees this parcel's delivery view only (the dashboard shows it)")?;
     let h = client.call(
         "GET",
         &format!("/api/parcels/{}/events?purpose={purpose}", a.id),

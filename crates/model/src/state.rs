@@ -110,8 +110,22 @@ impl Default for ParcelState {
 }
 
 impl ParcelState {
+    /// Every name `board_stage` gives.
+    pub const BOARD_STAGES: [&'static str; 10] = [
+        "unknown",
+        "manifested",
+        "received",
+        "held",
+        "on_sorter",
+        "at_chute",
+        "rework",
+        "loaded",
+        "handed_over",
+        "missing",
+    ];
+
     /// Where the parcel is, as the control room's board counts it: `held` while customs holds
-    /// it (unless it is missing), else its stage in snake case.
+    /// it (unless it is missing), else its stage in snake case (one of `BOARD_STAGES`).
     pub fn board_stage(&self) -> &'static str {
         use crate::ParcelStage as P;
         if self.customs.is_held() && !matches!(self.stage, P::Missing) {
@@ -248,6 +262,37 @@ impl ParcelState {
 mod tests {
     use super::*;
     use crate::*;
+
+    #[test]
+    fn every_board_stage_is_listed_once() {
+        use ParcelStage as P;
+        let mut seen = std::collections::BTreeSet::new();
+        for stage in [
+            P::Unknown,
+            P::Manifested,
+            P::Received,
+            P::OnSorter,
+            P::AtChute,
+            P::Rework,
+            P::Loaded,
+            P::HandedOver,
+            P::Missing,
+        ] {
+            for customs in [CustomsStatus::NotReported, CustomsStatus::Held] {
+                let s = ParcelState {
+                    stage,
+                    customs,
+                    ..ParcelState::default()
+                };
+                assert!(
+                    ParcelState::BOARD_STAGES.contains(&s.board_stage()),
+                    "{s:?}"
+                );
+                seen.insert(s.board_stage());
+            }
+        }
+        assert_eq!(seen.len(), ParcelState::BOARD_STAGES.len());
+    }
 
     fn ev(code: EventCode, detail: Detail, t: i64) -> Event {
         Event {

@@ -65,19 +65,6 @@ pub enum ExportFailure {
     Hub(#[from] HubError),
 }
 
-const STAGES: &[&str] = &[
-    "unknown",
-    "manifested",
-    "received",
-    "held",
-    "on_sorter",
-    "at_chute",
-    "rework",
-    "loaded",
-    "handed_over",
-    "missing",
-];
-
 impl Hub {
     /// Sends the fields `r` offers of the parcels it selects along its flow, as `actor`.
     pub fn export(&self, r: &ExportRequest, actor: Actor) -> Result<ExportReceipt, ExportFailure> {
@@ -92,9 +79,12 @@ impl Hub {
             ));
         }
         if let Some(s) = &r.stage
-            && !STAGES.contains(&s.as_str())
+            && !ParcelState::BOARD_STAGES.contains(&s.as_str())
         {
-            return Err(invalid("stage", &format!("one of {}", STAGES.join(", "))));
+            return Err(invalid(
+                "stage",
+                &format!("one of {}", ParcelState::BOARD_STAGES.join(", ")),
+            ));
         }
         let limit = r.limit.unwrap_or(MAX_EXPORT_PARCELS);
         if limit == 0 || limit > MAX_EXPORT_PARCELS {
@@ -117,13 +107,13 @@ impl Hub {
             records: 0,
             batches: Vec::new(),
         };
-        // No parcel selected: the gate still decides on (and records) the request itself.
-        let empty = [];
-        let chunks: Vec<&[(hangar_model::S10Id, ParcelState)]> = if ids.is_empty() {
-            vec![&empty]
-        } else {
-            ids.chunks(MAX_BATCH_RECORDS).collect()
-        };
+        // No parcel selected: one empty batch, so the gate still decides on (and records) the
+        // request itself.
+        let mut chunks: Vec<&[(hangar_model::S10Id, ParcelState)]> =
+            ids.chunks(MAX_BATCH_RECORDS).collect();
+        if chunks.is_empty() {
+            chunks.push(&[]);
+        }
         for chunk in chunks {
             let mut rows = Vec::with_capacity(chunk.len());
             for (id, s) in chunk {
