@@ -897,21 +897,44 @@ impl Event {
     /// a parcel's derived state is the same whichever writer (intake, customs, the sort host,
     /// scanners, docks) got its event into the store first.
     pub fn fold_cmp(&self, other: &Event) -> std::cmp::Ordering {
-        // Sorting may take several passes: each pass's decision and discharge stay together,
-        // after what comes before the sorter and before what comes after it.
-        let after_sorting = EventCode::SRT.life_rank();
-        let phase = |e: &Event| match e.detail.pass() {
-            0 if e.code.life_rank() > after_sorting => u8::MAX,
-            pass => pass,
-        };
-        let key = |e: &Event| (e.at, phase(e), e.code.life_rank());
-        key(self).cmp(&key(other)).then_with(|| {
+        self.fold_key().cmp(&other.fold_key()).then_with(|| {
             (self.actor, self.location, format!("{:?}", self.detail)).cmp(&(
                 other.actor,
                 other.location,
                 format!("{:?}", other.detail),
             ))
         })
+    }
+}
+
+/// The first part of `Event::fold_cmp`: time, the pass over the sorter (events after sorting
+/// come after every pass), the step of the life cycle. An event whose key is greater than every
+/// key of a parcel's events folds after all of them, whatever the rest of its content.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct FoldKey {
+    /// When it happened.
+    pub at: crate::Timestamp,
+    /// The pass over the sorter it belongs to (`u8::MAX` after sorting).
+    pub phase: u8,
+    /// `EventCode::life_rank`.
+    pub rank: u8,
+}
+
+impl Event {
+    /// This event's `FoldKey`.
+    pub fn fold_key(&self) -> FoldKey {
+        // Sorting may take several passes: each pass's decision and discharge stay together,
+        // after what comes before the sorter and before what comes after it.
+        let rank = self.code.life_rank();
+        let phase = match self.detail.pass() {
+            0 if rank > EventCode::SRT.life_rank() => u8::MAX,
+            pass => pass,
+        };
+        FoldKey {
+            at: self.at,
+            phase,
+            rank,
+        }
     }
 }
 

@@ -20,7 +20,7 @@ pub use class::{Control, DataClass};
 pub use country::{Country, Postcode};
 pub use event::{
     Actor, CustomsOutcome, CustomsReason, Detail, DischargeOutcome, DiscrepancyKind, Event,
-    EventCode, Location, Subject,
+    EventCode, FoldKey, Location, Subject,
 };
 pub use ids::{
     Airport, BagId, FlightKey, FlightNo, HsCode, IossNumber, Mawb, S10Id, TruckId, UldId,

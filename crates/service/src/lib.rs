@@ -104,6 +104,8 @@ pub struct Hub {
     location: Location,
     on_decisions: Option<DecisionHook>,
     trucks: Mutex<trucks::Trucks>,
+    /// Parcels whose batch is between its check and its commit.
+    in_flight: scans::InFlight,
     /// Held (shared) by each file from its commit to its last decision; held alone by a run
     /// that looks for undecided parcels in the store. Taken before `engine`.
     settling: RwLock<()>,
@@ -158,6 +160,7 @@ impl Hub {
             location,
             on_decisions,
             trucks: Mutex::new(trucks),
+            in_flight: scans::InFlight::default(),
             settling: RwLock::new(()),
         };
         for chunk in undecided.chunks(10_000) {

@@ -6,7 +6,7 @@ use hangar_model::{
     Actor, BagId, Detail, DiscrepancyKind, Event, EventCode, FlightKey, Location, ParcelState,
     S10Id, Subject, Timestamp, TruckId, UldId,
 };
-use hangar_store::{Container, Life, MAX_APPEND_EVENTS};
+use hangar_store::{Container, Life, MAX_APPEND_EVENTS, Tail};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -158,9 +158,12 @@ impl Hub {
             self.store.flights()?.into_iter().map(|f| f.key).collect();
         let mut problems = Vec::new();
         let mut planned: Vec<(usize, Event)> = Vec::new();
-        // One batch at a time against the trucks and parcels it checks (no other scan or load
-        // slips in between the check and the commit).
-        let mut trucks = self.trucks.lock().unwrap_or_else(|p| p.into_inner());
+        // A batch that loads trucks holds them from its check to its commit (no other load or
+        // closing slips in between); other batches run side by side.
+        let loads = items
+            .iter()
+            .any(|s| s.code.trim().eq_ignore_ascii_case("FOW"));
+        let mut trucks = loads.then(|| self.trucks.lock().unwrap_or_else(|p| p.into_inner()));
         for (i, s) in items.iter().enumerate() {
             let mut p = Problems {
                 item: i,
@@ -288,7 +291,9 @@ impl Hub {
                     }
                 },
                 EventCode::FOW => match s.truck.as_deref().map(TruckId::parse) {
-                    Some(Ok(t)) if trucks.is_open(&t) => Detail::Loaded { truck: t },
+                    Some(Ok(t)) if trucks.as_ref().is_some_and(|k| k.is_open(&t)) => {
+                        Detail::Loaded { truck: t }
+                    }
                     _ => {
                         p.add(
                             "truck",
@@ -347,14 +352,18 @@ impl Hub {
                 planned.len()
             )));
         }
-        self.check_fit(&mut planned, &trucks, &mut problems)?;
+        // No other batch checks these parcels before this one is stored.
+        let _claim = self.in_flight.claim(&planned);
+        self.check_fit(&mut planned, trucks.as_deref(), &mut problems)?;
         if !problems.is_empty() {
             return Err(ScanRefusal::Items(one_per_item(problems)));
         }
         let events: Vec<Event> = planned.into_iter().map(|(_, e)| e).collect();
         match self.store.append_once(&key, &events)? {
             Some(last_seq) => {
-                trucks.note_loaded(&events);
+                if let Some(t) = trucks.as_mut() {
+                    t.note_loaded(&events);
+                }
                 Ok(ScanReceipt {
                     items: items.len() as u64,
                     events: events.len() as u64,
@@ -370,7 +379,7 @@ impl Hub {
     pub(crate) fn check_fit(
         &self,
         planned: &mut [(usize, Event)],
-        trucks: &crate::trucks::Trucks,
+        trucks: Option<&crate::trucks::Trucks>,
         problems: &mut Vec<ItemProblem>,
     ) -> Result<(), HubError> {
         let ids: Vec<S10Id> = planned
@@ -380,11 +389,11 @@ impl Hub {
                 _ => None,
             })
             .collect();
-        let stored: HashMap<S10Id, Life> = self.store.lives(&ids)?;
+        let tails: HashMap<S10Id, Tail> = self.store.tails(&ids)?;
         let mut by_parcel: BTreeMap<S10Id, Vec<usize>> = BTreeMap::new();
         for (k, (i, e)) in planned.iter().enumerate() {
             if let Subject::Parcel(id) = e.subject {
-                if !stored.contains_key(&id) {
+                if !tails.contains_key(&id) {
                     problems.push(ItemProblem {
                         item: *i,
                         field: "parcel",
@@ -396,47 +405,78 @@ impl Hub {
                 by_parcel.entry(id).or_default().push(k);
             }
         }
-        for (id, ks) in by_parcel {
-            let life = &stored[&id];
-            for &k in &ks {
+        // Most new events fold after all of their parcel's: its tail is enough. The others
+        // are folded with the parcel's whole life.
+        let mut whole = Vec::new();
+        for (id, ks) in &by_parcel {
+            let tail = &tails[id];
+            for &k in ks {
                 if planned[k].1.code == EventCode::RCF && planned[k].1.detail == Detail::None {
                     planned[k].1.detail = Detail::Received {
-                        bag: life.bag,
-                        uld: life.uld,
+                        bag: tail.bag,
+                        uld: tail.uld,
                     };
                 }
             }
-            let mut events = life.events.clone();
-            let before = ParcelState::derive(events.iter());
-            events.extend(ks.iter().map(|&k| planned[k].1.clone()));
-            let after = ParcelState::fold(&mut events);
-            if after.out_of_order > before.out_of_order {
-                let codes: Vec<&str> = ks.iter().map(|&k| planned[k].1.code.as_str()).collect();
-                problems.push(ItemProblem {
-                    item: planned[ks[0]].0,
-                    field: "code",
-                    expected: format!(
-                        "an event that fits the parcel's life (it is {:?}, customs {:?})",
-                        before.stage, before.customs
-                    ),
-                    got: codes.join(", "),
-                });
-                continue;
+            let mut new: Vec<&Event> = ks.iter().map(|&k| &planned[k].1).collect();
+            new.sort_by(|a, b| a.fold_cmp(b));
+            if tail.precedes(new[0]) {
+                let mut after = tail.state.clone();
+                new.iter().for_each(|e| after.apply(e));
+                judge(planned, ks, &tail.state, &after, trucks, problems);
+            } else {
+                whole.push(*id);
             }
-            for &k in &ks {
-                if let Detail::Loaded { truck } = planned[k].1.detail
-                    && let Some(why) = trucks.refuses(&truck, &after)
-                {
-                    problems.push(ItemProblem {
-                        item: planned[k].0,
-                        field: "truck",
-                        expected: why,
-                        got: truck.to_string(),
-                    });
-                }
+        }
+        if !whole.is_empty() {
+            let lives: HashMap<S10Id, Life> = self.store.lives(&whole)?;
+            for id in whole {
+                let ks = &by_parcel[&id];
+                let mut events = lives.get(&id).map(|l| l.events.clone()).unwrap_or_default();
+                let before = ParcelState::derive(events.iter());
+                events.extend(ks.iter().map(|&k| planned[k].1.clone()));
+                let after = ParcelState::fold(&mut events);
+                judge(planned, ks, &before, &after, trucks, problems);
             }
         }
         Ok(())
+    }
+}
+
+/// Whether a parcel's new events (`ks` in `planned`) fit its life, `before` and `after` them;
+/// what does not is added to `problems`.
+fn judge(
+    planned: &[(usize, Event)],
+    ks: &[usize],
+    before: &ParcelState,
+    after: &ParcelState,
+    trucks: Option<&crate::trucks::Trucks>,
+    problems: &mut Vec<ItemProblem>,
+) {
+    if after.out_of_order > before.out_of_order {
+        let codes: Vec<&str> = ks.iter().map(|&k| planned[k].1.code.as_str()).collect();
+        problems.push(ItemProblem {
+            item: planned[ks[0]].0,
+            field: "code",
+            expected: format!(
+                "an event that fits the parcel's life (it is {:?}, customs {:?})",
+                before.stage, before.customs
+            ),
+            got: codes.join(", "),
+        });
+        return;
+    }
+    for &k in ks {
+        if let Detail::Loaded { truck } = planned[k].1.detail
+            && let Some(why) = trucks.and_then(|t| t.refuses(&truck, after))
+        {
+            problems.push(ItemProblem {
+                item: planned[k].0,
+                field: "truck",
+                expected: why,
+                got: truck.to_string(),
+            });
+        }
     }
 }
 
@@ -466,6 +506,54 @@ pub(crate) fn one_per_item(mut problems: Vec<ItemProblem>) -> Vec<ItemProblem> {
         last.got = format!("{} (and {more} more parcels alike)", last.got);
     }
     out
+}
+
+/// Parcels between their check and their commit: a batch (of scans, of a truck's loads) claims
+/// its parcels before it checks them and frees them once stored or refused, so no two batches
+/// check the same parcel against the same stored state; batches of other parcels run side by side.
+#[derive(Default)]
+pub(crate) struct InFlight {
+    claimed: std::sync::Mutex<HashSet<S10Id>>,
+    freed: std::sync::Condvar,
+}
+
+/// A batch's claim on its parcels, freed when dropped.
+pub(crate) struct Claim<'a> {
+    of: &'a InFlight,
+    ids: Vec<S10Id>,
+}
+
+impl InFlight {
+    /// Waits until none of the batch's parcels is claimed, then claims them all at once (a
+    /// claim never waits while holding another, so claims cannot deadlock).
+    pub(crate) fn claim(&self, planned: &[(usize, Event)]) -> Claim<'_> {
+        let mut ids: Vec<S10Id> = planned
+            .iter()
+            .filter_map(|(_, e)| match e.subject {
+                Subject::Parcel(id) => Some(id),
+                _ => None,
+            })
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut claimed = self.claimed.lock().unwrap_or_else(|p| p.into_inner());
+        while ids.iter().any(|id| claimed.contains(id)) {
+            claimed = self.freed.wait(claimed).unwrap_or_else(|p| p.into_inner());
+        }
+        claimed.extend(ids.iter().copied());
+        Claim { of: self, ids }
+    }
+}
+
+impl Drop for Claim<'_> {
+    fn drop(&mut self) {
+        let mut claimed = self.of.claimed.lock().unwrap_or_else(|p| p.into_inner());
+        for id in &self.ids {
+            claimed.remove(id);
+        }
+        drop(claimed);
+        self.of.freed.notify_all();
+    }
 }
 
 /// The replay key of a batch: its device and items, hashed.

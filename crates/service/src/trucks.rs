@@ -429,7 +429,8 @@ impl Hub {
                 }),
             }
         }
-        self.check_fit(&mut planned, &t, &mut problems)?;
+        let _claim = self.in_flight.claim(&planned);
+        self.check_fit(&mut planned, Some(&t), &mut problems)?;
         if !problems.is_empty() {
             return Err(TruckError::Items(crate::scans::one_per_item(problems)));
         }

@@ -2,18 +2,10 @@
 //! parcels from the file in hand while another file, holding some of the same parcels, looks
 //! for undecided ones in the store. Neither may decide a parcel the other decides.
 
-use hangar_model::{Actor, CustomsOutcome, EventCode, Location, Subject, Timestamp};
-use hangar_service::{Clock, Hub, Parts};
-use hangar_store::{EmbeddedStore, Store};
+use hangar_model::{Actor, CustomsOutcome, EventCode, Subject};
 use std::collections::HashMap;
-use std::sync::Arc;
 
-struct Fixed;
-impl Clock for Fixed {
-    fn now(&self) -> Timestamp {
-        Timestamp(1_796_100_000_000)
-    }
-}
+mod common;
 
 fn csv(parcels: &[hangar_model::Parcel]) -> Vec<u8> {
     let mut out = Vec::new();
@@ -34,19 +26,7 @@ fn concurrent_files_decide_each_parcel_once() {
     let (first, second) = day.parcels.split_at(300);
     for round in 0..6 {
         let dir = tempfile::tempdir().unwrap();
-        let store: Arc<dyn Store> = Arc::new(EmbeddedStore::open(dir.path()).unwrap());
-        let hub = Arc::new(
-            Hub::start(Parts {
-                store: store.clone(),
-                engine: hangar_customs::Engine::builtin(hangar_customs::ioss::Register::default()),
-                plan: hangar_sort::Plan::parse("plan", hangar_sort::plan::DEFAULT_PLAN).unwrap(),
-                gate: None,
-                clock: Arc::new(Fixed),
-                location: Location::parse("LGG").unwrap(),
-                on_decisions: None,
-            })
-            .unwrap(),
-        );
+        let (store, hub) = common::hub(dir.path());
         let actor = Actor::parse("device:test").unwrap();
         hub.intake("schedule.csv", &schedule, actor).unwrap();
         // One file with the first half; another with both halves (the first half known to it

@@ -3,6 +3,7 @@
 //! requests); readers use their own connection and never block the writer.
 
 use crate::schema::MIGRATIONS;
+use crate::tails::{Change, Tail, Tails};
 use crate::{
     Counts, Erasure, FileRecord, IngestFile, IngestReceipt, MAX_APPEND_EVENTS, MAX_ERASE_PARCELS,
     MAX_INGEST_PARCELS, Recorded, Store, StoreError,
@@ -12,11 +13,14 @@ use hangar_model::{
     ParcelState, S10Id, Subject, Timestamp, UldId,
 };
 use rusqlite::{Connection, OptionalExtension, params};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::mpsc::{self, Receiver, SyncSender};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
+
+/// Read connections the store keeps open.
+const READERS: usize = 3;
 
 /// The database file inside a data directory.
 pub const DB_FILE: &str = "hangar.db";
@@ -30,6 +34,9 @@ pub struct Options {
     pub max_group_rows: usize,
     /// fsync on every commit (`synchronous=FULL`). Off only for throwaway benchmarks.
     pub durable: bool,
+    /// Most parcels in progress whose tail (bag, ULD, folded state) is kept in memory for the
+    /// floor's checks, about 200 bytes each; others are read from the database when checked.
+    pub tail_capacity: usize,
 }
 
 impl Default for Options {
@@ -38,6 +45,7 @@ impl Default for Options {
             queue_depth: 64,
             max_group_rows: 200_000,
             durable: true,
+            tail_capacity: 1_000_000,
         }
     }
 }
@@ -58,11 +66,15 @@ pub(crate) struct EventRow {
     actor: Actor,
     location: Location,
     detail: Option<String>,
+    /// The event itself when it may change a parcel's state (for the tails).
+    tail: Option<Event>,
 }
 
 impl EventRow {
     pub(crate) fn encode(e: &Event) -> EventRow {
         EventRow {
+            tail: (matches!(e.subject, Subject::Parcel(_)) && !e.code.is_record_keeping())
+                .then(|| e.clone()),
             kind: e.subject.kind(),
             key: e.subject.key(),
             code: e.code.as_str(),
@@ -80,6 +92,8 @@ impl EventRow {
 /// A parcel flattened to its row.
 struct ParcelRow {
     id: S10Id,
+    bag: BagId,
+    uld: UldId,
     mawb: String,
     flight: FlightKey,
     flight_key: String,
@@ -190,6 +204,8 @@ impl PreparedIngest {
             .zip(salts.chunks_exact(16))
             .map(|((p, line), salt)| ParcelRow {
                 id: p.id,
+                bag: p.bag,
+                uld: p.uld,
                 mawb: p.mawb.to_string(),
                 flight: p.flight,
                 flight_key: p.flight.to_string(),
@@ -319,7 +335,11 @@ pub struct EmbeddedStore {
     dir: PathBuf,
     tx: Mutex<Option<SyncSender<Cmd>>>,
     writer: Mutex<Option<JoinHandle<()>>>,
-    reader: Mutex<Connection>,
+    /// Read connections: a read takes one that is free, so a long read (a follower catching
+    /// up) does not hold up a floor check.
+    readers: Vec<Mutex<Connection>>,
+    next_reader: std::sync::atomic::AtomicUsize,
+    tails: Arc<Tails>,
 }
 
 fn open_conn(path: &Path, durable: bool) -> Result<Connection, StoreError> {
@@ -366,7 +386,9 @@ impl EmbeddedStore {
         let path = dir.join(DB_FILE);
         let mut wconn = open_conn(&path, options.durable)?;
         migrate(&mut wconn)?;
-        let reader = open_conn(&path, options.durable)?;
+        let readers = (0..READERS)
+            .map(|_| open_conn(&path, options.durable).map(Mutex::new))
+            .collect::<Result<Vec<_>, _>>()?;
         let known_flights: HashSet<FlightKey> = {
             let mut stmt = wconn.prepare("SELECT doc FROM flights")?;
             let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
@@ -380,6 +402,8 @@ impl EmbeddedStore {
         };
         let (tx, rx) = mpsc::sync_channel::<Cmd>(options.queue_depth.max(1));
         let max_rows = options.max_group_rows.max(1);
+        let tails = Arc::new(Tails::new(options.tail_capacity));
+        let kept = tails.clone();
         let writer = std::thread::Builder::new()
             .name("hangar-store-writer".into())
             .spawn(move || {
@@ -387,6 +411,7 @@ impl EmbeddedStore {
                     conn: wconn,
                     known_flights,
                     max_rows,
+                    tails: kept,
                 }
                 .run(rx)
             })
@@ -395,8 +420,15 @@ impl EmbeddedStore {
             dir: dir.to_path_buf(),
             tx: Mutex::new(Some(tx)),
             writer: Mutex::new(Some(writer)),
-            reader: Mutex::new(reader),
+            readers,
+            next_reader: Default::default(),
+            tails,
         })
+    }
+
+    /// How many parcels' tails the store keeps in memory now.
+    pub fn tails_kept(&self) -> usize {
+        self.tails.len()
     }
 
     /// The data directory.
@@ -433,7 +465,22 @@ impl EmbeddedStore {
         &self,
         f: impl FnOnce(&Connection) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let conn = self.reader.lock().expect("reader lock");
+        let free = self.readers.iter().find_map(|r| match r.try_lock() {
+            Ok(c) => Some(c),
+            Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
+            Err(std::sync::TryLockError::WouldBlock) => None,
+        });
+        let conn = match free {
+            Some(c) => c,
+            None => {
+                // All busy: wait for one, spreading the waiters.
+                let i = self
+                    .next_reader
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                    % self.readers.len();
+                self.readers[i].lock().unwrap_or_else(|p| p.into_inner())
+            }
+        };
         f(&conn)
     }
 }
@@ -783,6 +830,23 @@ impl Store for EmbeddedStore {
         })
     }
 
+    fn tails(&self, ids: &[S10Id]) -> Result<HashMap<S10Id, Tail>, StoreError> {
+        let mut out = self.tails.get(ids);
+        let missing: Vec<S10Id> = ids
+            .iter()
+            .filter(|id| !out.contains_key(id))
+            .copied()
+            .collect();
+        if !missing.is_empty() {
+            out.extend(
+                self.lives(&missing)?
+                    .iter()
+                    .map(|(id, life)| (*id, Tail::of(life))),
+            );
+        }
+        Ok(out)
+    }
+
     fn applied(&self, key: &str) -> Result<Option<u64>, StoreError> {
         self.read(|c| {
             Ok(
@@ -862,6 +926,7 @@ struct Writer {
     conn: Connection,
     known_flights: HashSet<FlightKey>,
     max_rows: usize,
+    tails: Arc<Tails>,
 }
 
 enum Outcome {
@@ -901,21 +966,38 @@ impl Writer {
         let flights_before = self.known_flights.clone();
         let mut outcomes = Vec::with_capacity(group.len());
         let mut erased = false;
+        let mut changes = Vec::new();
         let result = (|| -> Result<(), StoreError> {
             let tx = self.conn.transaction()?;
             for cmd in group {
                 tx.execute_batch("SAVEPOINT request")?;
+                let mut changed = Vec::new();
+                let stored = |rows: Vec<EventRow>, changed: &mut Vec<Change>| {
+                    changed.extend(rows.into_iter().filter_map(|r| r.tail).map(Change::Event))
+                };
                 let outcome = match cmd {
-                    Cmd::Ingest(p, reply) => {
-                        Outcome::Ingest(reply, apply_ingest(&tx, &mut self.known_flights, &p))
+                    Cmd::Ingest(p, reply) => Outcome::Ingest(
+                        reply,
+                        apply_ingest(&tx, &mut self.known_flights, &p, &mut changed),
+                    ),
+                    Cmd::Append(rows, reply) => {
+                        let r = insert_events(&tx, &rows);
+                        stored(rows, &mut changed);
+                        Outcome::Append(reply, r)
                     }
-                    Cmd::Append(rows, reply) => Outcome::Append(reply, insert_events(&tx, &rows)),
                     Cmd::AppendOnce(key, rows, reply) => {
-                        Outcome::AppendOnce(reply, insert_once(&tx, &key, &rows))
+                        let r = insert_once(&tx, &key, &rows);
+                        if matches!(r, Ok(Some(_))) {
+                            stored(rows, &mut changed);
+                        }
+                        Outcome::AppendOnce(reply, r)
                     }
                     Cmd::Erase(e, reply) => {
                         let r = apply_erasure(&tx, &e);
                         erased |= matches!(r, Ok(n) if n > 0);
+                        if e.class == DataClass::Commercial {
+                            changed.extend(e.parcels.iter().map(|id| Change::Forget(*id)));
+                        }
                         Outcome::Erase(reply, r)
                     }
                 };
@@ -931,6 +1013,9 @@ impl Writer {
                 } else {
                     "RELEASE request"
                 })?;
+                if !failed {
+                    changes.append(&mut changed);
+                }
                 outcomes.push(outcome);
             }
             tx.commit()?;
@@ -951,6 +1036,8 @@ impl Writer {
             }
             return;
         }
+        // Durable: the tails learn it before anyone hears it is.
+        self.tails.apply(changes);
         if erased {
             // The old pages of erased rows live on in the write-ahead log until it is
             // checkpointed: copy it back and truncate it before saying the data is gone.
@@ -1066,6 +1153,7 @@ fn apply_ingest(
     tx: &rusqlite::Transaction,
     known_flights: &mut HashSet<FlightKey>,
     p: &PreparedIngest,
+    changed: &mut Vec<Change>,
 ) -> Result<IngestReceipt, StoreError> {
     let seen: Option<(String, i64)> = tx
         .query_row(
@@ -1121,6 +1209,11 @@ fn apply_ingest(
         let mut ev = tx.prepare_cached(
             "INSERT INTO events (kind, key, code, at_ms, actor, location, detail) VALUES ('parcel', ?1, 'MAN', ?2, ?3, ?4, ?5)",
         )?;
+        // A parcel with events before its manifest (a sorter read its label first) starts no
+        // tail: its life is read whole when checked.
+        let mut earlier = tx.prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM events WHERE key = ?1 AND kind = 'parcel')",
+        )?;
         for r in &p.parcels {
             if !known_flights.contains(&r.flight) && !new_keys.contains(&r.flight) {
                 return Err(StoreError::Conflict {
@@ -1149,6 +1242,21 @@ fn apply_ingest(
                 continue;
             }
             added_parcels += 1;
+            if !earlier.query_row([id], |row| row.get::<_, bool>(0))? {
+                changed.push(Change::Manifested {
+                    id: r.id,
+                    bag: r.bag,
+                    uld: r.uld,
+                    event: Event {
+                        subject: Subject::Parcel(r.id),
+                        code: EventCode::MAN,
+                        at: p.at,
+                        actor: p.actor,
+                        location: p.location,
+                        detail: Detail::None,
+                    },
+                });
+            }
             let detail = p.man_detail(r);
             ev.execute(params![
                 id,

@@ -12,8 +12,10 @@
 
 mod embedded;
 mod schema;
+mod tails;
 
 pub use embedded::{DB_FILE, EmbeddedStore, Options, personal_commitment, raw_bulk_insert};
+pub use tails::Tail;
 
 use hangar_model::{
     Actor, DataClass, Event, Flight, Location, Parcel, S10Id, Subject, Terminal, Timestamp,
@@ -342,6 +344,17 @@ pub trait Store: Send + Sync {
     /// flight's) in fold order, read in one snapshot; a parcel the store does not know is absent
     /// from the answer.
     fn lives(&self, ids: &[S10Id]) -> Result<std::collections::HashMap<S10Id, Life>, StoreError>;
+
+    /// Parcels' tails (bag, ULD, folded state, greatest fold key): what a floor check of
+    /// events that fold after all of a parcel's needs. An engine that keeps them answers from
+    /// memory; the default folds `lives`. A parcel the store does not know is absent.
+    fn tails(&self, ids: &[S10Id]) -> Result<std::collections::HashMap<S10Id, Tail>, StoreError> {
+        Ok(self
+            .lives(ids)?
+            .iter()
+            .map(|(id, life)| (*id, Tail::of(life)))
+            .collect())
+    }
 }
 
 /// What the floor's checks need of one parcel: where it came from and what happened to it.

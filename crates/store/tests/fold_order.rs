@@ -108,6 +108,24 @@ fn life(id: S10Id, start: i64, steps: &[i64], held: bool, rework: bool) -> Vec<E
     out
 }
 
+/// A file of `flights` or `parcels` (digest all `b`), ingested at 1 000 ms.
+fn file(name: &str, b: u8, flights: Vec<Flight>, parcels: Vec<Parcel>) -> IngestFile {
+    IngestFile {
+        name: name.into(),
+        digest: [b; 32],
+        rows: (flights.len() + parcels.len()) as u64,
+        flights: flights.into_iter().map(|f| (f, 2)).collect(),
+        parcels: parcels
+            .into_iter()
+            .enumerate()
+            .map(|(i, p)| (p, i as u64 + 2))
+            .collect(),
+        at: Timestamp(1_000),
+        actor: Actor::parse("system:test").unwrap(),
+        location: Location::parse("LGG").unwrap(),
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(12))]
     #[test]
@@ -119,14 +137,8 @@ proptest! {
         let day = generate(DayConfig { date: Date::parse("2026-11-22").unwrap(), parcels: 40, flights: 1, seed: 3 });
         let dir = tempfile::tempdir().unwrap();
         let store = Arc::new(EmbeddedStore::open(dir.path()).unwrap());
-        let ingest = |name: &str, b: u8, flights: Vec<Flight>, parcels: Vec<Parcel>| IngestFile {
-            name: name.into(), digest: [b; 32], rows: (flights.len() + parcels.len()) as u64,
-            flights: flights.into_iter().map(|f| (f, 2)).collect(),
-            parcels: parcels.into_iter().enumerate().map(|(i, p)| (p, i as u64 + 2)).collect(),
-            at: Timestamp(1_000), actor: Actor::parse("system:test").unwrap(), location: Location::parse("LGG").unwrap(),
-        };
-        store.ingest(ingest("s.csv", 1, day.flights.clone(), vec![])).unwrap();
-        store.ingest(ingest("m.csv", 2, vec![], day.parcels.clone())).unwrap();
+        store.ingest(file("s.csv", 1, day.flights.clone(), vec![])).unwrap();
+        store.ingest(file("m.csv", 2, vec![], day.parcels.clone())).unwrap();
         let mut rng = hangar_model::rng::Rng::new(seed);
         let mut all = Vec::new();
         let mut expected = std::collections::BTreeMap::new();
@@ -185,11 +197,69 @@ proptest! {
         ids.push(stranger);
         let lives = store.lives(&ids).unwrap();
         prop_assert_eq!(lives.len(), expected.len());
+        let tails = store.tails(&ids).unwrap();
+        prop_assert_eq!(tails.len(), expected.len());
         for p in &day.parcels {
             let life = &lives[&p.id];
             prop_assert_eq!((life.bag, life.uld), (p.bag, p.uld));
             let mut events = life.events.clone();
             prop_assert_eq!(&ParcelState::fold(&mut events), &expected[&p.id]);
+            prop_assert_eq!(&tails[&p.id], &Tail::of(life));
+        }
+    }
+
+    /// The tails the writer keeps (parcels whose events arrive in fold order) are what folding
+    /// their lives read whole gives; a parcel whose event arrives out of fold order, or that is
+    /// handed over, is no longer kept and is read whole.
+    #[test]
+    fn kept_tails_are_the_folded_lives(
+        cut in proptest::collection::vec(0usize..9, 40),
+        late in proptest::collection::vec(any::<bool>(), 40),
+        writers in 1usize..4,
+    ) {
+        let day = generate(DayConfig { date: Date::parse("2026-11-22").unwrap(), parcels: 40, flights: 1, seed: 5 });
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(EmbeddedStore::open(dir.path()).unwrap());
+        store.ingest(file("s.csv", 1, day.flights.clone(), vec![])).unwrap();
+        store.ingest(file("m.csv", 2, vec![], day.parcels.clone())).unwrap();
+        prop_assert_eq!(store.tails_kept(), day.parcels.len());
+        // Each parcel's life up to a cut, in order; some then get an event stamped before the
+        // last one stored. Parcels are dealt to writers whole, so each one's order holds.
+        let mut shares: Vec<Vec<Vec<Event>>> = vec![Vec::new(); writers];
+        let mut kept = 0;
+        for (i, p) in day.parcels.iter().enumerate() {
+            let mut events = life(p.id, 2_000, &[10], i % 4 == 0, i % 3 == 0);
+            events.truncate(cut[i].min(events.len()));
+            let handed_over = events.last().is_some_and(|e| e.code == EventCode::DLV);
+            if late[i] && !events.is_empty() {
+                events.push(ev(p.id, EventCode::DIS, 1_500, Detail::Discrepancy { what: DiscrepancyKind::Damaged }, "device:dock-3"));
+            } else if !handed_over {
+                kept += 1;
+            }
+            shares[i % writers].push(events);
+        }
+        let handles: Vec<_> = shares
+            .into_iter()
+            .map(|share| {
+                let store = store.clone();
+                std::thread::spawn(move || {
+                    for events in share {
+                        for e in events {
+                            store.append(&[e]).unwrap();
+                        }
+                    }
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join().unwrap();
+        }
+        prop_assert_eq!(store.tails_kept(), kept);
+        let ids: Vec<S10Id> = day.parcels.iter().map(|p| p.id).collect();
+        let lives = store.lives(&ids).unwrap();
+        let tails = store.tails(&ids).unwrap();
+        for id in &ids {
+            prop_assert_eq!(&tails[id], &Tail::of(&lives[id]));
         }
     }
 }
