@@ -490,6 +490,111 @@ fn bad_input_on_every_way_in_is_refused_clearly_and_changes_nothing() {
     assert_ne!(closed, before);
     let g = hub.post_json(&format!("/api/trucks/{id}/close"), &dev, &json!({}));
     refused(&hub, &g, 409, closed);
+
+    // Exports: a person's act, along a declared flow; a refused one sends nothing.
+    let exported = || exports(&hub.dir);
+    let sent = exported();
+    let export = json!({"flow": "no-such-flow", "fields": ["parcel.id"]});
+    refused(
+        &hub,
+        &hub.post_json("/api/exports", &dev, &export),
+        403,
+        closed,
+    );
+    for body in [
+        json!([]),
+        json!({"flow": 7, "fields": ["parcel.id"]}),
+        json!({"flow": "x", "fields": ["parcel.id"], "colour": "red"}),
+        json!({"fields": ["parcel.id"]}),
+    ] {
+        let g = hub.post_json("/api/exports", &hub.admin, &body);
+        assert!(g.status == 400 || g.status == 422, "{body}: {}", g.body);
+        refused(&hub, &g, g.status, closed);
+    }
+    for (body, field) in [
+        (json!({"flow": "x", "fields": []}), "fields"),
+        (
+            json!({"flow": "x", "fields": ["parcel.id"], "stage": "lost"}),
+            "stage",
+        ),
+        (
+            json!({"flow": "x", "fields": ["parcel.id"], "limit": 0}),
+            "limit",
+        ),
+    ] {
+        let v = refused(
+            &hub,
+            &hub.post_json("/api/exports", &hub.admin, &body),
+            422,
+            closed,
+        );
+        assert!(v["error"].as_str().unwrap().contains(field), "{v}");
+    }
+    // A flow nobody declared: the gate refuses it.
+    let v = refused(
+        &hub,
+        &hub.post_json("/api/exports", &hub.admin, &export),
+        422,
+        closed,
+    );
+    assert_eq!(v["sent"]["records"], 0, "{v}");
+    let huge = format!(
+        r#"{{"flow": "x", "fields": ["{}"]}}"#,
+        "a".repeat(64 * 1024)
+    );
+    refused(
+        &hub,
+        &hub.post("/api/exports", &hub.admin, "application/json", huge),
+        413,
+        closed,
+    );
+    assert_eq!(exported(), sent, "a refused export sent something");
+
+    // Signing in: public, but a wrong shape, a wrong password or an oversized body gets a
+    // clear refusal and no token.
+    for body in [
+        json!({"login": "ada"}),
+        json!({"login": "ada", "password": "x", "label": "cli", "role": "admin"}),
+        json!(["ada", "x"]),
+    ] {
+        let g = hub.post_json("/api/login", "", &body);
+        assert!(g.status == 400 || g.status == 422, "{body}: {}", g.body);
+        refused(&hub, &g, g.status, closed);
+    }
+    let v = refused(
+        &hub,
+        &hub.post_json(
+            "/api/login",
+            "",
+            &json!({"login": "ada", "password": "not-her-password", "label": "cli"}),
+        ),
+        401,
+        closed,
+    );
+    assert!(v.get("token").is_none(), "{v}");
+    let huge = format!(
+        r#"{{"login": "ada", "password": "{}", "label": "cli"}}"#,
+        "p".repeat(64 * 1024)
+    );
+    refused(
+        &hub,
+        &hub.post("/api/login", "", "application/json", huge),
+        413,
+        closed,
+    );
+}
+
+/// How many exports left through the gate (EXP entries in the store).
+fn exports(dir: &Path) -> i64 {
+    let c = rusqlite::Connection::open_with_flags(
+        dir.join(hangar_store::DB_FILE),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap();
+    c.query_row("SELECT count(*) FROM events WHERE code = 'EXP'", [], |r| {
+        r.get(0)
+    })
+    .unwrap()
 }
 
 /// A manifest cut into files of `per` parcels each (a parcel's rows stay together): name,
