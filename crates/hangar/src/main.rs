@@ -7,6 +7,7 @@ mod client;
 mod customs;
 mod demo;
 mod demo_oversight;
+mod drive;
 mod generate;
 mod ingest;
 mod live;
@@ -40,6 +41,9 @@ enum Command {
     Ingest(ingest::Args),
     /// Generate a day, ingest it and run it through every stage of the hub, then summarise.
     Demo(demo::Args),
+    /// Drive a running hub through a generated day from outside: airlines' manifests, floor
+    /// scans, sorters over the sorter protocol, docks' trucks; then reconcile with its board.
+    Drive(drive::Args),
     /// Print a parcel's whole history.
     Track(track::Args),
     /// The verifiable log: keys, checkpoints, proofs, serving.
@@ -103,6 +107,7 @@ fn main() -> ExitCode {
         Command::Generate(a) => generate::run(a),
         Command::Ingest(a) => ingest::run(a),
         Command::Demo(a) => demo::run(a),
+        Command::Drive(a) => drive::run(a),
         Command::Track(a) => track::run(a),
         Command::Log(c) => log::run(c),
         Command::Audit(c) => audit::run(c),

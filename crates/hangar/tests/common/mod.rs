@@ -26,6 +26,8 @@ pub struct Server {
     child: Child,
     /// `http://127.0.0.1:PORT`.
     pub base: String,
+    /// The sort host's address (`127.0.0.1:PORT`).
+    pub sorter: String,
 }
 
 impl Server {
@@ -110,6 +112,19 @@ pub fn serve(dir: &Path, extra: &[&str], env: &[(&str, &str)]) -> Server {
         .and_then(|s| s.split('/').next())
         .map(|a| format!("http://{a}"))
         .unwrap_or_else(|| panic!("no address in {first:?}"));
+    let mut sorter = String::new();
+    for _ in 0..4 {
+        let mut line = String::new();
+        out.read_line(&mut line).unwrap();
+        if let Some(rest) = line.split("sorters connect to ").nth(1) {
+            sorter = rest.split(';').next().unwrap_or_default().to_string();
+            break;
+        }
+    }
+    assert!(
+        !sorter.is_empty(),
+        "hangar serve did not say where sorters connect"
+    );
     // The service goes on writing to its output: drain it so it never blocks or breaks.
     std::thread::spawn(move || {
         let mut sink = String::new();
@@ -117,7 +132,11 @@ pub fn serve(dir: &Path, extra: &[&str], env: &[(&str, &str)]) -> Server {
             sink.clear();
         }
     });
-    Server { child, base }
+    Server {
+        child,
+        base,
+        sorter,
+    }
 }
 
 pub fn agent() -> ureq::Agent {
