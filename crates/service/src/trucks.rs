@@ -400,8 +400,8 @@ impl Hub {
                 got: format!("{} ids", parcels.len()),
             });
         }
-        let truck = self.open(id)?;
         let mut t = self.trucks.lock().unwrap_or_else(|p| p.into_inner());
+        let truck = open_in(&t, id)?;
         let now = self.now();
         let location = dock_location(self.location, &truck.view.dock);
         let mut problems = Vec::new();
@@ -448,7 +448,10 @@ impl Hub {
     /// transaction; then the carrier's manifest leaves through the egress gate along the flow
     /// `carrier-<route>`.
     pub fn close_truck(&self, id: &str, actor: Actor) -> Result<TruckReceipt, TruckError> {
-        let truck = self.open(id)?;
+        // The trucks are held from reading what is on this one to the commit of its handover,
+        // so no load slips onto it in between (a parcel loaded but never handed over).
+        let mut t = self.trucks.lock().unwrap_or_else(|p| p.into_inner());
+        let truck = open_in(&t, id)?;
         let now = self.now();
         let location = dock_location(self.location, &truck.view.dock);
         let mut events: Vec<Event> = truck
@@ -481,29 +484,19 @@ impl Hub {
         self.store
             .append_once(&format!("truck-closed:{}", truck.view.id), &events)?;
         let view = {
-            let mut t = self.trucks.lock().unwrap_or_else(|p| p.into_inner());
             let tr = t.trucks.get_mut(&truck.view.id).expect("known truck");
             tr.view.status = "closed";
             tr.view.parcels = truck.loaded.len() as u64;
             tr.loaded = Vec::new();
             tr.view.clone()
         };
+        drop(t);
         let manifest = self.send_manifest(&view, &truck.loaded, actor, now)?;
         Ok(TruckReceipt {
             truck: view,
             handed_over: truck.loaded.len() as u64,
             manifest,
         })
-    }
-
-    fn open(&self, id: &str) -> Result<Truck, TruckError> {
-        let tid = TruckId::parse(id).map_err(|_| TruckError::NotFound(id.to_string()))?;
-        let t = self.trucks.lock().unwrap_or_else(|p| p.into_inner());
-        match t.trucks.get(&tid) {
-            None => Err(TruckError::NotFound(id.to_string())),
-            Some(tr) if tr.view.status != "open" => Err(TruckError::Closed(tid)),
-            Some(tr) => Ok(tr.clone()),
-        }
     }
 
     fn send_manifest(
@@ -570,6 +563,16 @@ impl Hub {
 }
 
 /// The parcels on open trucks, from their derived states.
+/// The open truck `id` among `t`.
+fn open_in(t: &Trucks, id: &str) -> Result<Truck, TruckError> {
+    let tid = TruckId::parse(id).map_err(|_| TruckError::NotFound(id.to_string()))?;
+    match t.trucks.get(&tid) {
+        None => Err(TruckError::NotFound(id.to_string())),
+        Some(tr) if tr.view.status != "open" => Err(TruckError::Closed(tid)),
+        Some(tr) => Ok(tr.clone()),
+    }
+}
+
 pub(crate) fn loaded_of(id: S10Id, s: &ParcelState, into: &mut HashMap<TruckId, Vec<S10Id>>) {
     if s.stage == ParcelStage::Loaded
         && let Some(t) = s.truck
