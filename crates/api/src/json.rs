@@ -445,7 +445,16 @@ pub async fn parcel(
 ) -> Result<axum::response::Response, ApiError> {
     let id = parse_id(&id)?;
     let p = visible(&app, &c, id).await?;
-    let state = app.live.read().parcel(&id).cloned();
+    let followed = app.live.read().parcel(&id).cloned();
+    let state = match followed {
+        Some(s) => Some(s),
+        // Handed over (or not yet followed): its events, folded.
+        None => {
+            let store = app.store.clone();
+            let mut events = blocking(move || Ok(store.parcel_events(&id)?)).await?;
+            (!events.is_empty()).then(|| hangar_model::ParcelState::fold(&mut events))
+        }
+    };
     if c.user.role == Role::Carrier {
         // A carrier delivers: where the parcel goes, not who sold what at what value.
         return Ok(noting(

@@ -21,8 +21,11 @@ pub const BUCKET_MIN: i64 = 10;
 pub const BUCKETS: usize = 288;
 /// Exceptions kept for the screen.
 pub const MAX_EXCEPTIONS: usize = 200;
-/// Parcels followed at most (beyond: counted, not followed).
+/// Parcels followed at most (beyond: counted, not followed). A parcel handed over is no longer
+/// followed (nothing moves it any more), so this bounds the parcels in the hangar, not the day.
 pub const MAX_PARCELS: usize = 5_000_000;
+/// The latest parcels handed over, kept for the lists (their state is read from the store).
+pub const RECENT_HANDED_OVER: usize = 100_000;
 /// Events waiting for the events they follow, at most (beyond: applied as they come).
 const MAX_PENDING: usize = 1_000_000;
 /// Events read from the store per step of `follow`.
@@ -94,6 +97,9 @@ pub struct LiveState {
     /// Time of the latest event (simulated time in the demo).
     pub now: Option<Timestamp>,
     parcels: HashMap<S10Id, ParcelState>,
+    /// Parcels handed over and no longer followed: how many, and the latest with their route.
+    gone: u64,
+    recent: VecDeque<(S10Id, Option<String>)>,
     /// Events that arrived before the events they follow in a parcel's life (several writers
     /// record a parcel's day: a sorter's confirmation may be stored before the sort decision
     /// it confirms); tried again after each event of the parcel that fits.
@@ -207,6 +213,19 @@ impl LiveState {
         }
         let state = &self.parcels[&id];
         let (after, chute_after) = (state.board_stage(), at_chute(state));
+        if after == "handed_over"
+            && let Some(s) = self.parcels.remove(&id)
+        {
+            // Nothing moves it any more: counted, listed among the latest, no longer followed.
+            if let Some(p) = self.pending.remove(&id) {
+                self.pending_total -= p.len();
+            }
+            self.gone += 1;
+            self.recent.push_back((id, s.route));
+            while self.recent.len() > RECENT_HANDED_OVER {
+                self.recent.pop_front();
+            }
+        }
         if before != after {
             if before != "unknown"
                 && let Some(n) = self.by_stage.get_mut(before)
@@ -279,24 +298,28 @@ impl LiveState {
         }
     }
 
-    /// A parcel's state, if followed.
+    /// A parcel's state, if followed (a parcel handed over is not: read it from the store).
     pub fn parcel(&self, id: &S10Id) -> Option<&ParcelState> {
         self.parcels.get(id)
     }
 
-    /// Parcels followed.
+    /// Parcels seen: followed, and handed over.
     pub fn parcels(&self) -> usize {
-        self.parcels.len()
+        self.parcels.len() + self.gone as usize
     }
 
-    /// Parcels in a board stage, up to `limit`, by id.
+    /// Parcels in a board stage, up to `limit`, by id (handed over: among the latest
+    /// `RECENT_HANDED_OVER`).
     pub fn in_stage(&self, stage: &str, limit: usize) -> Vec<S10Id> {
-        let mut v: Vec<S10Id> = self
-            .parcels
-            .iter()
-            .filter(|(_, s)| s.board_stage() == stage)
-            .map(|(id, _)| *id)
-            .collect();
+        let mut v: Vec<S10Id> = if stage == "handed_over" {
+            self.recent.iter().map(|(id, _)| *id).collect()
+        } else {
+            self.parcels
+                .iter()
+                .filter(|(_, s)| s.board_stage() == stage)
+                .map(|(id, _)| *id)
+                .collect()
+        };
         v.sort_unstable();
         v.truncate(limit);
         v
@@ -309,6 +332,12 @@ impl LiveState {
             .iter()
             .filter(|(_, s)| s.route.as_deref().is_some_and(|r| routes.contains(&r)))
             .map(|(id, s)| (*id, s.board_stage()))
+            .chain(
+                self.recent
+                    .iter()
+                    .filter(|(_, r)| r.as_deref().is_some_and(|r| routes.contains(&r)))
+                    .map(|(id, _)| (*id, "handed_over")),
+            )
             .collect();
         v.sort_unstable();
         v.truncate(limit);
@@ -394,5 +423,88 @@ impl Live {
     /// Stops following.
     pub fn stop(&self) {
         self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hangar_model::{Actor, Location, TruckId};
+
+    fn ev(id: S10Id, code: EventCode, at: i64, detail: Detail) -> Event {
+        Event {
+            subject: Subject::Parcel(id),
+            code,
+            at: Timestamp(at),
+            actor: Actor::parse("system:test").unwrap(),
+            location: Location::parse("LGG").unwrap(),
+            detail,
+        }
+    }
+
+    #[test]
+    fn a_parcel_handed_over_is_counted_listed_and_no_longer_followed() {
+        let (a, b) = (
+            S10Id::parse("RB123456785CN").unwrap(),
+            S10Id::parse("RB000000005CN").unwrap(),
+        );
+        let truck = TruckId::parse("T-DE-1-1").unwrap();
+        let mut l = LiveState::default();
+        let life = [
+            ev(a, EventCode::MAN, 1, Detail::None),
+            ev(a, EventCode::RCF, 2, Detail::None),
+            ev(a, EventCode::CRC, 3, Detail::None),
+            ev(a, EventCode::CCD, 4, Detail::None),
+            ev(
+                a,
+                EventCode::SDC,
+                5,
+                Detail::SortDecision {
+                    chute: 12,
+                    route: Some("DE-1".into()),
+                    pass: 1,
+                },
+            ),
+            ev(
+                a,
+                EventCode::SRT,
+                6,
+                Detail::Discharged {
+                    chute: 12,
+                    outcome: DischargeOutcome::Sorted,
+                    pass: 1,
+                },
+            ),
+            ev(a, EventCode::FOW, 7, Detail::Loaded { truck }),
+            ev(a, EventCode::DLV, 8, Detail::None),
+            ev(b, EventCode::MAN, 1, Detail::None),
+        ];
+        for (seq, e) in life.iter().enumerate() {
+            l.apply(seq as u64 + 1, e);
+        }
+        assert_eq!(l.by_stage.get("handed_over"), Some(&1));
+        assert_eq!(l.by_stage.get("manifested"), Some(&1));
+        assert_eq!(l.by_stage.get("loaded").copied().unwrap_or(0), 0);
+        assert_eq!(l.chutes.get(&12).copied().unwrap_or(0), 0);
+        assert!(l.parcel(&a).is_none(), "handed over: no longer followed");
+        assert!(l.parcel(&b).is_some());
+        assert_eq!(l.parcels(), 2);
+        assert_eq!(l.in_stage("handed_over", 10), vec![a]);
+        assert_eq!(l.on_routes(&["DE-1"], 10), vec![(a, "handed_over")]);
+        // A late event of the parcel handed over moves nothing on the board.
+        l.apply(
+            10,
+            &ev(
+                a,
+                EventCode::DIS,
+                9,
+                Detail::Discrepancy {
+                    what: hangar_model::DiscrepancyKind::Damaged,
+                },
+            ),
+        );
+        assert_eq!(l.by_stage.get("handed_over"), Some(&1));
+        assert_eq!(l.by_stage.get("manifested"), Some(&1));
+        assert_eq!(l.by_stage.values().sum::<u64>(), 2);
     }
 }
