@@ -179,19 +179,52 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for Body<T> 
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(v)) => Ok(Body(v)),
-            Err(rej) => {
-                let status = rej.status();
-                let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
-                    "body: larger than this server accepts (max_body_bytes)".to_string()
-                } else {
-                    format!("body: {}", rej.body_text())
-                };
-                Err(ApiError::new(status, message))
-            }
+        let refused = |status: StatusCode, text: String| {
+            let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
+                "body: larger than this server accepts (max_body_bytes)".to_string()
+            } else {
+                format!("body: {text}")
+            };
+            ApiError::new(status, message)
+        };
+        if !is_json(req.headers()) {
+            // Refused as not JSON, in axum's words.
+            return match Json::<T>::from_request(req, state).await {
+                Ok(Json(v)) => Ok(Body(v)),
+                Err(rej) => Err(refused(rej.status(), rej.body_text())),
+            };
+        }
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|rej| refused(rej.status(), rej.body_text()))?;
+        // The plain parser first (a scan batch is 1,000 items); only a body it refuses is read
+        // again to name the path of what is wrong.
+        match serde_json::from_slice::<T>(&bytes) {
+            Ok(v) => Ok(Body(v)),
+            Err(_) => match Json::<T>::from_bytes(&bytes) {
+                Ok(Json(v)) => Ok(Body(v)),
+                Err(rej) => Err(refused(rej.status(), rej.body_text())),
+            },
         }
     }
+}
+
+/// Whether the request says its body is JSON (`application/json` or `application/...+json`).
+fn is_json(headers: &HeaderMap) -> bool {
+    let Some(ct) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = ct
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 /// Runs a blocking closure (store, accounts) off the async workers.
@@ -599,4 +632,27 @@ pub fn app(app: App) -> Router {
         .layer(axum::extract::DefaultBodyLimit::max(
             shared.config.max_body_bytes,
         ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_json_body_is_one_that_says_so() {
+        let with = |ct: Option<&str>| {
+            let mut h = HeaderMap::new();
+            if let Some(ct) = ct {
+                h.insert(header::CONTENT_TYPE, ct.parse().unwrap());
+            }
+            is_json(&h)
+        };
+        assert!(with(Some("application/json")));
+        assert!(with(Some("Application/JSON; charset=utf-8")));
+        assert!(with(Some("application/merge-patch+json")));
+        assert!(!with(Some("text/json")));
+        assert!(!with(Some("text/csv")));
+        assert!(!with(Some("application/jsonx")));
+        assert!(!with(None));
+    }
 }
