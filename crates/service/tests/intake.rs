@@ -7,22 +7,9 @@ use std::collections::HashMap;
 
 mod common;
 
-fn csv(parcels: &[hangar_model::Parcel]) -> Vec<u8> {
-    let mut out = Vec::new();
-    hangar_manifest::write_csv(&mut out, parcels).unwrap();
-    out
-}
-
 #[test]
 fn concurrent_files_decide_each_parcel_once() {
-    let day = hangar_gen::generate(hangar_gen::DayConfig {
-        date: hangar_model::Date::parse("2026-12-01").unwrap(),
-        parcels: 600,
-        flights: 2,
-        seed: 21,
-    });
-    let mut schedule = Vec::new();
-    hangar_manifest::write_schedule(&mut schedule, &day.flights).unwrap();
+    let (day, schedule) = common::day(600, 2, 21);
     let (first, second) = day.parcels.split_at(300);
     for round in 0..6 {
         let dir = tempfile::tempdir().unwrap();
@@ -31,8 +18,8 @@ fn concurrent_files_decide_each_parcel_once() {
         hub.intake("schedule.csv", &schedule, actor).unwrap();
         // One file with the first half; another with both halves (the first half known to it
         // once the first file is in, so it reads the store for undecided parcels).
-        let a = csv(first);
-        let b = csv(&[first, second].concat());
+        let a = common::csv(first);
+        let b = common::csv(&[first, second].concat());
         let (h1, h2) = (hub.clone(), hub.clone());
         let t1 = std::thread::spawn(move || h1.intake(&format!("a{round}.csv"), &a, actor));
         let t2 = std::thread::spawn(move || h2.intake(&format!("b{round}.csv"), &b, actor));

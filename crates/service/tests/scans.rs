@@ -26,16 +26,8 @@ fn rcf(id: S10Id, station: usize) -> Scan {
 
 #[test]
 fn stations_scanning_the_same_parcels_at_once_receive_each_once() {
-    let day = hangar_gen::generate(hangar_gen::DayConfig {
-        date: hangar_model::Date::parse("2026-12-01").unwrap(),
-        parcels: 1_200,
-        flights: 2,
-        seed: 8,
-    });
-    let mut schedule = Vec::new();
-    hangar_manifest::write_schedule(&mut schedule, &day.flights).unwrap();
-    let mut manifest = Vec::new();
-    hangar_manifest::write_csv(&mut manifest, &day.parcels).unwrap();
+    let (day, schedule) = common::day(1_200, 2, 8);
+    let manifest = common::csv(&day.parcels);
     let ids: Vec<S10Id> = day.parcels.iter().map(|p| p.id).collect();
     let stations = 6;
     for round in 0..4 {

@@ -13,16 +13,8 @@ use common::NOW;
 
 #[test]
 fn loads_racing_a_close_are_handed_over_or_refused() {
-    let day = hangar_gen::generate(hangar_gen::DayConfig {
-        date: hangar_model::Date::parse("2026-12-01").unwrap(),
-        parcels: 3_000,
-        flights: 1,
-        seed: 14,
-    });
-    let mut schedule = Vec::new();
-    hangar_manifest::write_schedule(&mut schedule, &day.flights).unwrap();
-    let mut manifest = Vec::new();
-    hangar_manifest::write_csv(&mut manifest, &day.parcels).unwrap();
+    let (day, schedule) = common::day(3_000, 1, 14);
+    let manifest = common::csv(&day.parcels);
     let route = "DE-1";
     let dock = Actor::parse("device:dock-1").unwrap();
     for round in 0..4 {

@@ -3,6 +3,9 @@ use hangar_model::*;
 use hangar_store::*;
 use std::sync::Arc;
 
+mod common;
+use common::file;
+
 fn day(parcels: u32) -> hangar_gen::Day {
     generate(DayConfig {
         date: Date::parse("2026-11-22").unwrap(),
@@ -10,27 +13,6 @@ fn day(parcels: u32) -> hangar_gen::Day {
         flights: 2,
         seed: 5,
     })
-}
-
-fn file(name: &str, digest_byte: u8, flights: Vec<Flight>, parcels: Vec<Parcel>) -> IngestFile {
-    IngestFile {
-        name: name.into(),
-        digest: [digest_byte; 32],
-        rows: (flights.len() + parcels.len()) as u64,
-        flights: flights
-            .into_iter()
-            .enumerate()
-            .map(|(i, f)| (f, i as u64 + 2))
-            .collect(),
-        parcels: parcels
-            .into_iter()
-            .enumerate()
-            .map(|(i, p)| (p, i as u64 + 2))
-            .collect(),
-        at: Timestamp(1_000),
-        actor: Actor::parse("system:test").unwrap(),
-        location: Location::parse("LGG").unwrap(),
-    }
 }
 
 #[test]

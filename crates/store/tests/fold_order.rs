@@ -8,6 +8,9 @@ use hangar_store::*;
 use proptest::prelude::*;
 use std::sync::Arc;
 
+mod common;
+use common::file;
+
 fn ev(id: S10Id, code: EventCode, at: i64, detail: Detail, actor: &str) -> Event {
     Event {
         subject: Subject::Parcel(id),
@@ -106,24 +109,6 @@ fn life(id: S10Id, start: i64, steps: &[i64], held: bool, rework: bool) -> Vec<E
         ));
     }
     out
-}
-
-/// A file of `flights` or `parcels` (digest all `b`), ingested at 1 000 ms.
-fn file(name: &str, b: u8, flights: Vec<Flight>, parcels: Vec<Parcel>) -> IngestFile {
-    IngestFile {
-        name: name.into(),
-        digest: [b; 32],
-        rows: (flights.len() + parcels.len()) as u64,
-        flights: flights.into_iter().map(|f| (f, 2)).collect(),
-        parcels: parcels
-            .into_iter()
-            .enumerate()
-            .map(|(i, p)| (p, i as u64 + 2))
-            .collect(),
-        at: Timestamp(1_000),
-        actor: Actor::parse("system:test").unwrap(),
-        location: Location::parse("LGG").unwrap(),
-    }
 }
 
 proptest! {

@@ -30,3 +30,23 @@ pub fn hub(dir: &std::path::Path) -> (Arc<dyn Store>, Arc<Hub>) {
     .unwrap();
     (store, Arc::new(hub))
 }
+
+/// A generated day on 2026-12-01 and its schedule file.
+pub fn day(parcels: u32, flights: u32, seed: u64) -> (hangar_gen::Day, Vec<u8>) {
+    let day = hangar_gen::generate(hangar_gen::DayConfig {
+        date: hangar_model::Date::parse("2026-12-01").unwrap(),
+        parcels,
+        flights,
+        seed,
+    });
+    let mut schedule = Vec::new();
+    hangar_manifest::write_schedule(&mut schedule, &day.flights).unwrap();
+    (day, schedule)
+}
+
+/// A CSV manifest of `parcels`.
+pub fn csv(parcels: &[hangar_model::Parcel]) -> Vec<u8> {
+    let mut out = Vec::new();
+    hangar_manifest::write_csv(&mut out, parcels).unwrap();
+    out
+}
