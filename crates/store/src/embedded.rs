@@ -838,11 +838,7 @@ impl Store for EmbeddedStore {
             .copied()
             .collect();
         if !missing.is_empty() {
-            out.extend(
-                self.lives(&missing)?
-                    .iter()
-                    .map(|(id, life)| (*id, Tail::of(life))),
-            );
+            out.extend(Tail::of_lives(&self.lives(&missing)?));
         }
         Ok(out)
     }

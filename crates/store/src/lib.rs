@@ -349,11 +349,7 @@ pub trait Store: Send + Sync {
     /// events that fold after all of a parcel's needs. An engine that keeps them answers from
     /// memory; the default folds `lives`. A parcel the store does not know is absent.
     fn tails(&self, ids: &[S10Id]) -> Result<std::collections::HashMap<S10Id, Tail>, StoreError> {
-        Ok(self
-            .lives(ids)?
-            .iter()
-            .map(|(id, life)| (*id, Tail::of(life)))
-            .collect())
+        Ok(Tail::of_lives(&self.lives(ids)?))
     }
 }
 

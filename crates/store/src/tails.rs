@@ -42,6 +42,14 @@ impl Tail {
         }
     }
 
+    /// The tails of lives read whole.
+    pub fn of_lives(lives: &HashMap<S10Id, Life>) -> HashMap<S10Id, Tail> {
+        lives
+            .iter()
+            .map(|(id, life)| (*id, Tail::of(life)))
+            .collect()
+    }
+
     /// Whether `e` folds after every event of the parcel (so folding it onto `state` gives
     /// what folding the whole life again would).
     pub fn precedes(&self, e: &Event) -> bool {
